@@ -1,0 +1,76 @@
+"""Flask application factory: configuration, database, rules, blueprints, errors and CLI in one place."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, request
+from flask_smorest import Api
+
+from . import cli, db, errors
+from .auth import requires_role
+from .config import from_environment
+
+JSON_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the service; ``config`` overrides what the environment says."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(from_environment(app.instance_path))
+    app.config.update(
+        API_TITLE="BPJS Ketenagakerjaan adjudication service",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        JSON_SORT_KEYS=False,
+    )
+    if config:
+        app.config.update(config)
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    db.init_app(app)
+    api = Api(app, spec_kwargs={"components": {
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+    }})
+    _document_error_responses(api)
+    errors.register_error_handlers(app)
+    _register_blueprints(api)
+    _register_service_routes(app, api)
+    cli.register(app)
+    return app
+
+
+def _register_blueprints(api: Api) -> None:
+    from . import registry
+
+    api.register_blueprint(registry.blp)
+
+
+def _document_error_responses(api: Api) -> None:
+    envelope = {"$ref": "#/components/schemas/Error"}
+    for name, text in (("UNAUTHORIZED", "No valid bearer token."),
+                       ("FORBIDDEN", "The token's role may not call this endpoint.")):
+        api.spec.components.response(name, {"description": text, "content": {"application/json": {"schema": envelope}}})
+
+
+def _register_service_routes(app: Flask, api: Api) -> None:
+    @app.before_request
+    def _require_json_body() -> Any:
+        # a body that is not JSON is refused before auth or validation look at it
+        if request.method in JSON_METHODS and not request.is_json:
+            return errors.envelope(415)
+        return None
+
+    @app.get("/health")
+    def health() -> Any:
+        ruleset = app.extensions.get("ruleset")
+        return jsonify(status="ok", ruleset_version=getattr(ruleset, "version", None))
+
+    @app.get("/v1/openapi.json")
+    @requires_role("officer", "licensing", "auditor", "admin")
+    def openapi() -> Any:
+        return jsonify(api.spec.to_dict())

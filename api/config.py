@@ -1,0 +1,20 @@
+"""Configuration from environment variables; ``create_app(config)`` may override any key (tests do)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Read the documented environment variables (see README "Configuration")."""
+    default_db = f"sqlite:///{Path(instance_path) / 'bpjs.sqlite3'}"
+    return {
+        "DATABASE_URL": os.environ.get("DATABASE_URL", default_db),
+        "RULES_DIR": os.environ.get("RULES_DIR", str(ROOT / "rules")),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_BODY_BYTES", str(4 * 1024 * 1024))),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+    }

@@ -1,0 +1,46 @@
+"""Strict marshmallow fields shared by every schema: identifiers, months, money, booleans."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+NIK = r"^\d{16}$"
+KPJ = r"^\d{11}$"
+NIB = r"^\d{13}$"
+NPP = r"^[A-Z0-9]{8}$"
+PROJECT_NUMBER = r"^[A-Z0-9-]{4,32}$"
+# Kemendagri codes: province "61", regency "61.12", district "61.12.05", village "61.12.05.2001"
+REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+PROGRAMS = ("JKK", "JKM", "JHT", "JP")
+SEGMENTS = ("PU", "BPU", "JAKON", "PMI")
+PAYERS = ("self", "employer", "apbd", "apbdes", "csr")
+SCALES = ("micro", "small", "medium", "large")
+FUNDING = ("APBN", "APBD", "APBDES", "private")
+
+
+def pattern(regex: str, what: str, **kwargs: object) -> fields.String:
+    """A string field that must match ``regex``; the error says what was expected."""
+    return fields.String(validate=validate.Regexp(regex, error=f"Must be {what}."), **kwargs)  # type: ignore[arg-type]
+
+
+def money(**kwargs: object) -> fields.Integer:
+    """Whole, non-negative Rupiah; floats and numeric strings are refused."""
+    return fields.Integer(strict=True, validate=validate.Range(min=0, error="Must be a non-negative integer."),
+                          **kwargs)  # type: ignore[arg-type]
+
+
+def one_of(choices: tuple[str, ...], **kwargs: object) -> fields.String:
+    """A string restricted to an enum, listed in the error and in the OpenAPI document."""
+    return fields.String(validate=validate.OneOf(choices), **kwargs)  # type: ignore[arg-type]
+
+
+def strict_bool(**kwargs: object) -> fields.Boolean:
+    """JSON true/false only; "yes", 1 and "true" are refused."""
+    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)  # type: ignore[arg-type]
+
+
+def month(**kwargs: object) -> fields.String:
+    """A calendar month ``YYYY-MM``."""
+    return pattern(MONTH, "a month YYYY-MM", **kwargs)

@@ -1,0 +1,156 @@
+"""Registry tables: employers, participants, contributions, construction projects and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Employer(Base):
+    """A registered employer (pemberi kerja), keyed by its NPP."""
+
+    __tablename__ = "employers"
+
+    npp: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    nib: Mapped[str] = mapped_column(String(13), index=True)
+    region_code: Mapped[str] = mapped_column(String(13))
+    scale: Mapped[str] = mapped_column(String(10))
+    sector: Mapped[str] = mapped_column(String(60))
+    risk_class: Mapped[int] = mapped_column(Integer)
+    state_employer: Mapped[bool] = mapped_column(Boolean)
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    programs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class Participant(Base):
+    """A worker enrolled in BPJS Ketenagakerjaan programs, keyed by KPJ."""
+
+    __tablename__ = "participants"
+
+    kpj: Mapped[str] = mapped_column(String(11), primary_key=True)
+    nik: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    segment: Mapped[str] = mapped_column(String(5))
+    category: Mapped[str] = mapped_column(String(40))
+    employer_npp: Mapped[str | None] = mapped_column(ForeignKey("employers.npp"), index=True)
+    project_number: Mapped[str | None] = mapped_column(ForeignKey("projects.project_number"), index=True)
+    programs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    membership_start: Mapped[dt.date] = mapped_column(Date)
+    wage: Mapped[int | None] = mapped_column(BigInteger)
+    declared_income: Mapped[int | None] = mapped_column(BigInteger)
+    payer: Mapped[str] = mapped_column(String(10))
+    employment_ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    jht_balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    jht_partial_withdrawals: Mapped[list[JhtWithdrawal]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan", order_by="JhtWithdrawal.on"
+    )
+
+
+class JhtWithdrawal(Base):
+    """A past partial JHT withdrawal (10 % or 30 %), allowed once per membership."""
+
+    __tablename__ = "jht_withdrawals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kpj: Mapped[str] = mapped_column(ForeignKey("participants.kpj", ondelete="CASCADE"), index=True)
+    on: Mapped[dt.date] = mapped_column(Date)
+    pct: Mapped[int] = mapped_column(Integer)
+
+    participant: Mapped[Participant] = relationship(back_populates="jht_partial_withdrawals")
+
+
+class Contribution(Base):
+    """One month's contribution of a payer: the employer's for PU, the participant's own for BPU."""
+
+    __tablename__ = "contributions"
+    __table_args__ = (UniqueConstraint("payer_kind", "payer_ref", "period", name="uq_contribution_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payer_kind: Mapped[str] = mapped_column(String(12))
+    payer_ref: Mapped[str] = mapped_column(String(11))
+    period: Mapped[str] = mapped_column(String(7))
+    amount_due: Mapped[int] = mapped_column(BigInteger)
+    amount_paid: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    @property
+    def payer(self) -> str:
+        """The payer in the API's ``kind:ref`` form."""
+        return f"{self.payer_kind}:{self.payer_ref}"
+
+
+class Project(Base):
+    """A construction project (Jakon) registered by its contractor, with its termin payments."""
+
+    __tablename__ = "projects"
+
+    project_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    contractor_npp: Mapped[str] = mapped_column(ForeignKey("employers.npp"), index=True)
+    owner_name: Mapped[str] = mapped_column(String(200))
+    spk_number: Mapped[str] = mapped_column(String(60))
+    spk_date: Mapped[dt.date] = mapped_column(Date)
+    contract_value: Mapped[int] = mapped_column(BigInteger)
+    funding: Mapped[str] = mapped_column(String(8))
+    region_code: Mapped[str] = mapped_column(String(13))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    registered_on: Mapped[dt.date | None] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    payments: Mapped[list[ProjectPayment]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ProjectPayment.termin"
+    )
+
+
+class ProjectPayment(Base):
+    """A termin payment of a project's contribution (50 % / 25 % / 25 %, or all at once)."""
+
+    __tablename__ = "project_payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_number: Mapped[str] = mapped_column(
+        ForeignKey("projects.project_number", ondelete="CASCADE"), index=True
+    )
+    termin: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+
+    project: Mapped[Project] = relationship(back_populates="payments")
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

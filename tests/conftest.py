@@ -1,0 +1,84 @@
+"""Shared fixtures: a fresh database per test, on SQLite by default or PostgreSQL when TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from api import create_app
+from api.auth import ROLES, create_token
+from api.db import session_scope
+from api.migrate import upgrade
+from api.models import Base
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Run the migrations once per session: a template SQLite file, or the PostgreSQL test database."""
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(engine)
+        engine.dispose()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return str(path)
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> str:
+    """A migrated, empty database for one test."""
+    if PG_URL:
+        _empty_postgres(PG_URL)
+        return PG_URL
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """A fresh app on a fresh database."""
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the fresh app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def tokens(app: Flask) -> dict[str, str]:
+    """One token per role."""
+    with session_scope(app) as session:
+        return {role: create_token(session, role, f"test-{role}") for role in ROLES}
+
+
+@pytest.fixture
+def auth(tokens: dict[str, str]):  # type: ignore[no-untyped-def]
+    """``auth("admin")`` gives the Authorization header of that role."""
+    return lambda role: {"Authorization": f"Bearer {tokens[role]}"}
