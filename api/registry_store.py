@@ -118,9 +118,9 @@ def store_contributions(session: Session, items: list[dict[str, Any]]) -> tuple[
     existing: dict[tuple[str, str, str], Contribution] = {}
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
-        for row in session.scalars(select(Contribution).where(
+        for stored in session.scalars(select(Contribution).where(
                 tuple_(Contribution.payer_kind, Contribution.payer_ref, Contribution.period).in_(chunk))):
-            existing[(row.payer_kind, row.payer_ref, row.period)] = row
+            existing[(stored.payer_kind, stored.payer_ref, stored.period)] = stored
     new_rows = []
     for key, row in zip(keys, rows, strict=True):
         if key in existing:

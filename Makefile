@@ -1,0 +1,44 @@
+# Two commands for a newcomer: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     := instance/bpjs.sqlite3
+FLASK  := $(BIN)/flask --app wsgi
+
+.PHONY: run test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+# The demo database is built once: schema, registry from fixtures/, one token per role (printed once).
+$(DB): | $(VENV)/.installed
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) registry import fixtures/registry
+	@echo "== demo tokens (shown once; create more with: $(FLASK) tokens create --role ROLE --name NAME) =="
+	@for role in officer licensing auditor admin; do \
+		printf '%-10s ' $$role; $(FLASK) tokens create --role $$role --name demo-$$role | tail -n 1; \
+	done
+
+run: $(DB)
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# The whole suite on SQLite, then again on a throwaway PostgreSQL 15 cluster that the script starts and removes.
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	scripts/test-all.sh
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
