@@ -71,9 +71,13 @@ def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(errors, dict):
         flat: dict[str, list[str]] = {}
         for key, value in errors.items():
-            name = "body" if key == "_schema" else str(key)
-            path = f"{prefix}.{name}" if prefix else name
-            flat.update(flatten_errors(value, path))
+            # a whole-object error (marshmallow's "_schema") belongs to the object's own path
+            if key == "_schema":
+                path = prefix or "body"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            for name, messages in flatten_errors(value, path).items():
+                flat.setdefault(name, []).extend(messages)
         return flat
     if isinstance(errors, list) and all(isinstance(item, str) for item in errors):
         return {prefix or "body": list(errors)}

@@ -36,9 +36,18 @@ def one_of(choices: tuple[str, ...], **kwargs: object) -> fields.String:
     return fields.String(validate=validate.OneOf(choices), **kwargs)  # type: ignore[arg-type]
 
 
+class StrictBoolean(fields.Boolean):
+    """A Boolean that takes only JSON true/false (``1 in {True}`` holds, so truthy sets cannot refuse 1)."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def strict_bool(**kwargs: object) -> fields.Boolean:
     """JSON true/false only; "yes", 1 and "true" are refused."""
-    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)  # type: ignore[arg-type]
+    return StrictBoolean(**kwargs)  # type: ignore[arg-type]
 
 
 def month(**kwargs: object) -> fields.String:

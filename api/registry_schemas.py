@@ -198,7 +198,8 @@ class ProjectSchema(Schema):
         if start and end and end < start:
             raise ValidationError("Cannot be before start_date.", "end_date")
         termins = [p["termin"] for p in data.get("payments") or []]
-        if not _unique(termins):
-            raise ValidationError("Each termin may appear once.", "payments")
+        for index, termin in enumerate(termins):
+            if termin in termins[:index]:
+                raise ValidationError({"payments": {index: {"termin": ["Each termin may appear once."]}}})
         if termins and data.get("registered_on") is None:
             raise ValidationError("A project with payments must have registered_on.", "registered_on")
