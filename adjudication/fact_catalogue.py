@@ -1,0 +1,170 @@
+"""The closed catalogue of facts rules may read, with their types; the loader refuses any other name.
+
+A case is one flat mapping of these names. Adding a fact for a new rule is one line here (and, if the
+API gathers it, one line in ``claim_facts``); the engine's typing, date conversion and validation follow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import FactError
+
+EPOCH = dt.date(1970, 1, 1)
+KINDS = ("date", "int", "bool", "str", "enum", "list")
+
+
+@dataclass(frozen=True)
+class FactType:
+    """What one fact is: its kind, the allowed values of an enum or list, and what it means."""
+
+    kind: str
+    description: str
+    values: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.kind}({', '.join(self.values)})" if self.values else self.kind
+
+
+def _enum(description: str, *values: str) -> FactType:
+    return FactType("enum", description, values)
+
+
+def _date(description: str) -> FactType:
+    return FactType("date", description)
+
+
+def _int(description: str) -> FactType:
+    return FactType("int", description)
+
+
+def _bool(description: str) -> FactType:
+    return FactType("bool", description)
+
+
+FACTS: dict[str, FactType] = {
+    # the event and the claim
+    "event_date": _date("the legal event: accident, PAK diagnosis, death, end of employment, SPK; selects the law"),
+    "claim_type": _enum("the programme claimed", "JKK", "JKM", "JHT"),
+    "filed_on": _date("the day the claim was filed"),
+    "claim_age_years": _int("started years from the event to the filing (facts.claim_age_years)"),
+    "duplicate_of": FactType("str", "claim id of an earlier claim for the same kpj, claim type and event date"),
+    # the participant
+    "participant_registered": _bool("the registry knows the participant (kpj)"),
+    "segment": _enum("participant segment", "PU", "BPU", "JAKON", "PMI"),
+    "category": FactType("str", "participant group, e.g. perangkat_desa, non_asn, nelayan"),
+    "programs": FactType("list", "programmes the participant is registered in", ("JKK", "JKM", "JHT", "JP")),
+    "birth_date": _date("the participant's birth date"),
+    "age_years": _int("completed years of age at the event (facts.age_at)"),
+    "membership_start": _date("first day of membership"),
+    "membership_months": _int("completed months of membership at the event (facts.membership_months)"),
+    "employment_ended_on": _date("end of the employment relationship"),
+    "wage": _int("PU: last reported monthly wage, whole Rupiah"),
+    "declared_income": _int("BPU: declared monthly income, whole Rupiah"),
+    "payer": _enum("who pays the contributions", "self", "employer", "apbd", "apbdes", "csr"),
+    # contribution status at the event (facts.contribution_status; PU: the employer's, BPU: the participant's)
+    "contribution_overdue_months": _int("months due before the event and not fully paid by it"),
+    "contribution_consecutive_unpaid_months": _int("unpaid months counted back from the latest month due"),
+    "contribution_paid_months": _int("months fully paid by the event"),
+    "contribution_active": _bool("membership active at the event by the contribution rule of the segment"),
+    # the employer
+    "employer_scale": _enum("employer scale (Perpres 109/2013)", "micro", "small", "medium", "large"),
+    "employer_risk_class": _int("JKK risk class 1..5"),
+    "state_employer": _bool("the employer is a state body (non-ASN staff)"),
+    # JKK incident
+    "incident_kind": _enum("JKK incident kind", "workplace", "commute", "business_trip", "authorized_break",
+                           "occupational_disease", "sudden_work_death"),
+    "reported_on": _date("stage-I report to BPJS"),
+    "route_deviation": _bool("a commute left the usual route"),
+    "diagnosed_on": _date("occupational disease diagnosis"),
+    "pak_years_after_employment": _int("started years from the end of employment to the PAK diagnosis"),
+    "incident_flags": FactType("list", "what the chronology suggests (any flag refers the claim)",
+                               ("self_inflicted", "intoxication", "fight", "crime")),
+    "outcome_type": _enum("JKK outcome", "recovered", "temporary_incapacity", "partial_disability",
+                          "total_disability", "death"),
+    "incapacity_months": _int("months unfit for work (STMB)"),
+    "disability_pct": _int("disability table percentage (PP 44/2015 Lampiran)"),
+    "function_loss_pct": _int("percentage of function lost"),
+    "transport_land": _int("transport costs by land, Rupiah"),
+    "transport_sea": _int("transport costs by sea, Rupiah"),
+    "transport_air": _int("transport costs by air, Rupiah"),
+    "medical_costs": _int("medical costs, Rupiah"),
+    # JKM and JHT
+    "death_cause": _enum("JKM cause of death", "natural", "work_accident"),
+    "placement": _enum("PMI placement phase at the event", "pre", "during", "post"),
+    "jht_reason": _enum("JHT claim reason", "retirement", "resignation", "termination", "contract_end",
+                        "total_disability", "death", "leaving_indonesia", "partial_housing", "partial_other",
+                        "bpu_stopped"),
+    "jht_balance": _int("JHT balance, Rupiah"),
+    "jht_partial_withdrawals": _int("partial JHT withdrawals already made"),
+    "heirs_count": _int("number of heirs named"),
+    "school_children": _int("children of school age, unmarried, not working, under 23"),
+}
+
+# names the engine adds to the asserted document; no fact may take them
+RESERVED = frozenset({"kind", "sid", "id"})
+
+
+def fact_type(name: str) -> FactType | None:
+    """The type of a catalogued fact, or None."""
+    return FACTS.get(name)
+
+
+def epoch_days(value: dt.date) -> int:
+    """Days since 1970-01-01: the engine has no date type, so dates are compared as these integers."""
+    return (value - EPOCH).days
+
+
+def from_epoch_days(days: int) -> dt.date:
+    """Inverse of ``epoch_days``."""
+    return EPOCH + dt.timedelta(days=days)
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from a ``date`` or an ISO ``YYYY-MM-DD`` string; None when it is neither."""
+    if isinstance(value, dt.datetime):
+        return None  # a timestamp is not a legal date; refuse rather than guess a time zone
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def check_fact(name: str, value: Any) -> tuple[Any, Any]:
+    """Validate one fact; return (stored form with ISO dates, engine form with epoch days)."""
+    ftype = FACTS.get(name)
+    if ftype is None:
+        raise FactError(f"unknown fact {name!r}; the catalogue is adjudication.fact_catalogue.FACTS")
+    kind = ftype.kind
+    if kind == "date":
+        day = parse_date(value)
+        if day is None:
+            raise FactError(f"fact {name!r} must be a date (YYYY-MM-DD), got {value!r}")
+        return day.isoformat(), epoch_days(day)
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise FactError(f"fact {name!r} must be an integer, got {value!r}")
+        return value, value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise FactError(f"fact {name!r} must be true or false, got {value!r}")
+        return value, value
+    if kind in ("str", "enum"):
+        if not isinstance(value, str):
+            raise FactError(f"fact {name!r} must be a string, got {value!r}")
+        if kind == "enum" and value not in ftype.values:
+            raise FactError(f"fact {name!r} must be one of {', '.join(ftype.values)}, got {value!r}")
+        return value, value
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise FactError(f"fact {name!r} must be a list of strings, got {value!r}")
+    bad = [v for v in value if ftype.values and v not in ftype.values]
+    if bad:
+        raise FactError(f"fact {name!r} allows only {', '.join(ftype.values)}, got {bad!r}")
+    items = sorted(set(value))  # a set in meaning: order and repeats carry nothing
+    return items, items

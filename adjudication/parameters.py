@@ -1,0 +1,154 @@
+"""Dated parameters in the OpenFisca manner: each value has a start date and its legal reference.
+
+File ``rules/parameters/jkk.yaml`` with nested keys ``death: {multiplier: {values: ...}}`` defines the
+parameter ``jkk.death.multiplier``. A node with ``values`` is a parameter; any other node groups children.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .errors import RuleFileError
+from .yamlfile import key_path
+
+Value = int | Fraction | dt.date | None
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+PARAMETER_KEYS = frozenset({"description", "unit", "values", "note"})
+VALUE_KEYS = frozenset({"value", "reference"})
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    """One value of a parameter, in force from ``start`` until the next value's start."""
+
+    start: dt.date
+    value: Value
+    reference: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named amount, rate or limit whose value changes over time."""
+
+    name: str
+    description: str
+    unit: str
+    values: tuple[DatedValue, ...]  # sorted by start
+    path: str
+
+    def at(self, on: dt.date) -> DatedValue | None:
+        """The value in force on ``on``, or None before the first start."""
+        return value_in_force(self.values, on)
+
+
+def value_in_force(values: Sequence[DatedValue], on: dt.date) -> DatedValue | None:
+    """Pick the value with the latest start on or before ``on`` (values sorted by start)."""
+    index = bisect.bisect_right([v.start for v in values], on)
+    return values[index - 1] if index else None
+
+
+class Parameters(Mapping[str, Parameter]):
+    """All parameters of a ruleset by dotted name."""
+
+    def __init__(self, parameters: Mapping[str, Parameter]):
+        self._by_name = dict(parameters)
+
+    def __getitem__(self, name: str) -> Parameter:
+        return self._by_name[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def value(self, name: str, on: dt.date) -> Value:
+        """The value of ``name`` in force on ``on`` (None when not in force)."""
+        dated = self._by_name[name].at(on)
+        return dated.value if dated is not None else None
+
+
+def _number(path: str, key: str, raw: Any) -> Value:
+    if raw is None or isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        return raw
+    if isinstance(raw, bool):
+        raise RuleFileError(path, key, "a parameter value is a number, a date or null, not true/false")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        # via the decimal text: 0.0024 must stay exactly 24/10000, never a binary approximation
+        return Fraction(repr(raw))
+    if isinstance(raw, str):
+        try:
+            return Fraction(raw)
+        except ValueError:
+            pass
+    raise RuleFileError(path, key, f"a parameter value is a number, a date or null, got {raw!r}")
+
+
+def _parameter(path: str, name: str, node: dict[Any, Any], where: list[str | int]) -> Parameter:
+    unknown = set(node) - PARAMETER_KEYS
+    if unknown:
+        raise RuleFileError(path, key_path(*where, sorted(map(str, unknown))[0]),
+                            f"unknown key; a parameter allows {', '.join(sorted(PARAMETER_KEYS))}")
+    raw_values = node["values"]
+    if not isinstance(raw_values, dict) or not raw_values:
+        raise RuleFileError(path, key_path(*where, "values"), "must map start dates to {value, reference}")
+    values = []
+    for start, entry in raw_values.items():
+        here = key_path(*where, "values", str(start))
+        if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
+            raise RuleFileError(path, here, "a start must be a date YYYY-MM-DD")
+        if not isinstance(entry, dict):
+            raise RuleFileError(path, here, "must be a mapping with value and reference")
+        unknown = set(entry) - VALUE_KEYS
+        if unknown:
+            raise RuleFileError(path, f"{here}.{sorted(map(str, unknown))[0]}", "unknown key; use value, reference")
+        if "value" not in entry:
+            raise RuleFileError(path, f"{here}.value", "missing")
+        reference = entry.get("reference")
+        if not isinstance(reference, str) or not reference.strip():
+            raise RuleFileError(path, f"{here}.reference", "every value needs its legal reference")
+        values.append(DatedValue(start, _number(path, f"{here}.value", entry["value"]), reference.strip()))
+    values.sort(key=lambda v: v.start)
+    kinds = {type(v.value) for v in values if v.value is not None}
+    if dt.date in kinds and len(kinds) > 1:
+        raise RuleFileError(path, key_path(*where, "values"), "mixes dates and numbers")
+    description = node.get("description", "")
+    unit = node.get("unit", "")
+    if not isinstance(description, str) or not isinstance(unit, str):
+        raise RuleFileError(path, key_path(*where), "description and unit are text")
+    return Parameter(name, description, unit, tuple(values), path)
+
+
+def _walk(path: str, prefix: str, node: Any, where: list[str | int], out: dict[str, Parameter]) -> None:
+    if not isinstance(node, dict):
+        raise RuleFileError(path, key_path(*where) or "(top)", "must be a mapping")
+    if "values" in node:
+        out[prefix] = _parameter(path, prefix, node, where)
+        return
+    for key, child in node.items():
+        if key in ("description", "note"):
+            if not isinstance(child, str):
+                raise RuleFileError(path, key_path(*where, str(key)), "must be text")
+            continue
+        if not isinstance(key, str) or not NAME.match(key):
+            raise RuleFileError(path, key_path(*where, str(key)),
+                                "a parameter name is lower case letters, digits and _")
+        _walk(path, f"{prefix}.{key}", child, [*where, key], out)
+
+
+def parse_parameter_file(path: str, data: Any) -> dict[str, Parameter]:
+    """Parameters of one parsed file; the file name (without .yaml) is the first part of each name."""
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if not NAME.match(stem):
+        raise RuleFileError(path, "", "a parameter file name is lower case letters, digits and _")
+    out: dict[str, Parameter] = {}
+    _walk(path, stem, data, [], out)
+    return out

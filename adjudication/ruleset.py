@@ -1,0 +1,203 @@
+"""A loaded, compiled ruleset: rules + parameters + reason codes + version hash + durable engine parts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from fractions import Fraction
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from . import engine
+from .catalogue import ReasonCode
+from .compiler import condition_parameters, count_property, param_property, plan_parts, rule_pattern
+from .decision import Decision, Fired, assemble
+from .errors import FactError, RulesetError
+from .fact_catalogue import FACTS, RESERVED, check_fact, epoch_days, from_epoch_days
+from .loader import Rule, load_files
+from .parameters import Parameters
+from .tracer import Tracer
+
+MAX_PROPERTIES = 250  # durable refuses a fact with more than 255 properties (error 302)
+CASES_DIR = "cases"
+
+
+def _canonical(value: Any) -> Any:
+    """Parsed YAML as JSON-ready data: dates (also as mapping keys) become ISO text."""
+    if isinstance(value, dict):
+        return {str(_canonical(k)): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def version_hash(parsed: Mapping[str, Any]) -> str:
+    """sha256 over the files' parsed content in path order: comments, quoting and layout do not count."""
+    digest = hashlib.sha256()
+    for path in sorted(parsed):
+        canonical = json.dumps(_canonical(parsed[path]), sort_keys=True, ensure_ascii=False,
+                               separators=(",", ":"))
+        digest.update(f"{path}\n{canonical}\n".encode())
+    return digest.hexdigest()
+
+
+def _engine_number(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return epoch_days(value)
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else float(value)  # comparisons only, never money
+    return value
+
+
+def _action(index: int, rule: Rule, parameters: Parameters) -> engine.Action:
+    """The durable action of one rule: record the firing and compute its benefit items at the event date."""
+    specs = [(i, e.benefit) for i, e in enumerate(rule.then) if e.benefit is not None]
+    if not specs:
+        def record(c: Any) -> None:
+            c.s.fired.append(index)
+        return record
+
+    def record_with_benefits(c: Any) -> None:
+        c.s.fired.append(index)
+        case = c.m._d
+        on = from_epoch_days(case["event_date"])
+        for effect_index, spec in specs:
+            amount, basis = spec.formula.amount(case, lambda name: parameters.value(name, on))
+            c.s.benefits.append([index, effect_index, amount, basis])
+    return record_with_benefits
+
+
+class Ruleset:
+    """Everything needed to decide a case; build with ``load_ruleset`` or ``load_ruleset_from_files``."""
+
+    def __init__(self, files: Mapping[str, str]):
+        self.files: Mapping[str, str] = MappingProxyType(dict(sorted(files.items())))
+        loaded = load_files(self.files)
+        self.rules: tuple[Rule, ...] = loaded.rules
+        self.parameters: Parameters = loaded.parameters
+        self.catalogue: Mapping[str, ReasonCode] = MappingProxyType(dict(loaded.catalogue))
+        digest = version_hash(loaded.parsed)
+        self.version = f"sha256:{digest}"
+        self.name = f"claims_{digest[:16]}"
+        self._condition_params = condition_parameters(self.rules)
+        self._list_facts = frozenset(n for n, t in FACTS.items() if t.kind == "list")
+        budget = len(FACTS) + len(self._list_facts) + len(self._condition_params) + len(RESERVED)
+        if budget > MAX_PROPERTIES:
+            raise RulesetError(f"a case could carry {budget} properties; durable allows {MAX_PROPERTIES}")
+        self.part_names: tuple[str, ...] = ()
+        names = []
+        for number, part in enumerate(plan_parts(self.rules)):
+            name = f"{self.name}_{number}"
+            keys = {index: f"r{index}" for index in part}
+            engine.register(
+                name,
+                {keys[i]: {"pri": i + 1, "pattern": rule_pattern(self.rules[i])} for i in part},
+                {keys[i]: _action(i, self.rules[i], self.parameters) for i in part},
+            )
+            names.append(name)
+        self.part_names = tuple(names)
+
+    def __repr__(self) -> str:
+        return f"<Ruleset {self.version[:19]} {len(self.rules)} rules in {len(self.part_names)} part(s)>"
+
+    def case_document(self, facts: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dt.date]:
+        """Validate facts; return (stored facts with ISO dates, engine document, event date)."""
+        stored: dict[str, Any] = {}
+        document: dict[str, Any] = {"kind": "case"}
+        for name, value in facts.items():
+            if value is None:
+                continue  # a missing value and a missing fact mean the same: unknown
+            stored_value, engine_value = check_fact(name, value)
+            stored[name] = stored_value
+            document[name] = engine_value
+            if name in self._list_facts:
+                document[count_property(name)] = len(engine_value)
+        if "event_date" not in stored:
+            raise FactError("fact 'event_date' is required: it selects the law in force")
+        on = dt.date.fromisoformat(stored["event_date"])
+        for name in self._condition_params:
+            value = self.parameters.value(name, on)
+            if value is not None:
+                document[param_property(name)] = _engine_number(value)
+        return dict(sorted(stored.items())), document, on
+
+    def evaluate(self, facts: Mapping[str, Any], tracer: Tracer | None = None) -> Decision:
+        """Decide one case: facts (catalogue names, dates as date or ISO text) in, Decision out."""
+        stored, document, on = self.case_document(facts)
+        if tracer is not None:
+            for name in self._condition_params:
+                dated = self.parameters[name].at(on)
+                if dated is not None:
+                    tracer.record("parameter", name=name, value=str(dated.value), start=dated.start.isoformat(),
+                                  reference=dated.reference)
+        fired: list[Fired] = []
+        for state in engine.evaluate(self.part_names, document):
+            by_rule: dict[int, list[tuple[int, int, str]]] = {}
+            for index, effect_index, amount, basis in state["benefits"]:
+                by_rule.setdefault(index, []).append((effect_index, amount, basis))
+            fired.extend(Fired(self.rules[i], tuple(by_rule.get(i, ()))) for i in state["fired"])
+        decision = assemble(fired, self.catalogue, self.version, on, stored)
+        if tracer is not None:
+            for item in fired:
+                tracer.record("rule_fired", rule_id=item.rule.id, citation=str(item.rule.citation),
+                              effects=[e.kind for e in item.rule.then])
+            for benefit in decision.benefits:
+                tracer.record("benefit", code=benefit.code, amount=benefit.amount, basis=benefit.basis)
+            tracer.record("decision", outcome=decision.outcome, liability=decision.liability)
+        return decision
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Every rule with its citation and validity, for ``GET /v1/rulesets/{version}``."""
+        out = []
+        for rule in self.rules:
+            effects: list[dict[str, Any]] = []
+            for e in rule.then:
+                if e.code is not None:
+                    effects.append({e.kind: e.code})
+                elif e.liability is not None:
+                    effects.append({"liability": e.liability})
+                elif e.benefit is not None:
+                    effects.append({"benefit": {"code": e.benefit.code, "amount": e.benefit.formula.text,
+                                                **({"recurring": e.benefit.recurring} if e.benefit.recurring
+                                                   else {})}})
+            out.append({"id": rule.id, "program": rule.program, "title": rule.title,
+                        "valid_from": rule.valid_from.isoformat(),
+                        "valid_to": rule.valid_to.isoformat() if rule.valid_to else None,
+                        "citation": {"instrument": rule.citation.instrument, "article": rule.citation.article,
+                                     "url": rule.citation.url, "text": str(rule.citation)},
+                        "effects": effects, "file": rule.path})
+        return out
+
+    def reason_codes(self) -> list[dict[str, str]]:
+        """The reason-code catalogue, for ``GET /v1/reason-codes``."""
+        return [{"code": c.code, "kind": c.kind, "message_id": c.message_id, "message_en": c.message_en}
+                for c in sorted(self.catalogue.values(), key=lambda c: c.code)]
+
+
+def read_rules_dir(rules_dir: str | Path) -> dict[str, str]:
+    """The ruleset files under ``rules_dir`` (every ``*.yaml`` except the ``cases/`` folder)."""
+    root = Path(rules_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"rules directory {root} does not exist")
+    files = {}
+    for path in sorted(root.rglob("*.yaml")):
+        relative = path.relative_to(root).as_posix()
+        if relative.split("/", 1)[0] == CASES_DIR:
+            continue
+        files[relative] = path.read_text(encoding="utf-8")
+    return files
+
+
+def load_ruleset_from_files(files: Mapping[str, str]) -> Ruleset:
+    """Build a ruleset from relative path -> file text (e.g. as stored with a decision)."""
+    return Ruleset(files)
+
+
+def load_ruleset(rules_dir: str | Path) -> Ruleset:
+    """Load, validate and compile the ruleset in ``rules_dir``; a bad file raises RuleFileError."""
+    return Ruleset(read_rules_dir(rules_dir))
