@@ -85,7 +85,8 @@ def _csv_value(column: str, cell: str) -> Any:
 def _csv_records(text: str) -> Iterator[tuple[int, Any]]:
     reader = csv.DictReader(text.splitlines())
     for row in reader:
-        record = {k: _csv_value(k, v) for k, v in row.items() if k is not None}
+        # an empty cell is an absent field, so optional columns take their defaults (payments: [])
+        record = {k: _csv_value(k, v) for k, v in row.items() if k is not None and v != ""}
         yield reader.line_num, record
 
 
@@ -134,6 +135,12 @@ def import_directory(session: Session, directory: Path) -> dict[str, tuple[int, 
         created = updated = 0
         if kind == "contributions":
             batch = [(line, _load(path, line, kind, record)[1]) for line, record in read_records(path)]
+            months: dict[tuple[str, str], int] = {}
+            for line, item in batch:
+                month = (item["payer"], item["period"])
+                if month in months:
+                    raise RegistryImportError(path, line, {"period": [f"same payer and month as line {months[month]}"]})
+                months[month] = line
             errors = store.contribution_reference_errors(session, [item for _, item in batch])
             if errors:
                 first = min(errors, key=lambda k: int(k.split(".")[1]))
