@@ -12,6 +12,7 @@ from flask_smorest import Api
 from . import cli, db, errors
 from .auth import requires_role
 from .config import from_environment
+from .rulesets import RulesetRegistry
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -33,6 +34,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     db.init_app(app)
+    # a malformed rule file stops the service here, with a message naming the file and the key
+    app.extensions["rulesets"] = RulesetRegistry(app.config["RULES_DIR"])
     api = Api(app, spec_kwargs={"components": {
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
     }})
@@ -67,8 +70,7 @@ def _register_service_routes(app: Flask, api: Api) -> None:
 
     @app.get("/health")
     def health() -> Any:
-        ruleset = app.extensions.get("ruleset")
-        return jsonify(status="ok", ruleset_version=getattr(ruleset, "version", None))
+        return jsonify(status="ok", ruleset_version=app.extensions["rulesets"].current.version)
 
     @app.get("/v1/openapi.json")
     @requires_role("officer", "licensing", "auditor", "admin")

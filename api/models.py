@@ -154,3 +154,61 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RulesetVersion(Base):
+    """Every ruleset the service has run under, kept so old decisions can be replayed byte for byte."""
+
+    __tablename__ = "rulesets"
+
+    version: Mapped[str] = mapped_column(String(71), primary_key=True)  # "sha256:" + 64 hex
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    first_loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Decision(Base):
+    """An append-only, hash-chained record of one decision with the facts and trace it was made from."""
+
+    __tablename__ = "decisions"
+
+    decision_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    ruleset_version: Mapped[str] = mapped_column(ForeignKey("rulesets.version"))
+    facts: Mapped[dict] = mapped_column(JSON)
+    result: Mapped[dict] = mapped_column(JSON)
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ChainHead(Base):
+    """The single row that serialises appends to the decision chain on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "decision_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Claim(Base):
+    """A submitted claim: the officer's body, its idempotency key and the decision made on it."""
+
+    __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_claim_idempotency_key"),)
+
+    claim_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    kpj: Mapped[str] = mapped_column(String(11), index=True)
+    claim_type: Mapped[str] = mapped_column(String(3))
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    filed_on: Mapped[dt.date] = mapped_column(Date)
+    body: Mapped[dict] = mapped_column(JSON)
+    decision_id: Mapped[str] = mapped_column(ForeignKey("decisions.decision_id"), unique=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    decision: Mapped[Decision] = relationship()

@@ -1,0 +1,163 @@
+"""Marshmallow schemas of a claim (SPEC section 4, "Claims"): the body an officer sends and what is returned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from .fields import KPJ, money, one_of, pattern, strict_bool
+
+CLAIM_TYPES = ("JKK", "JKM", "JHT")
+JKK_KINDS = ("workplace", "commute", "business_trip", "authorized_break", "occupational_disease", "sudden_work_death")
+OUTCOME_TYPES = ("recovered", "temporary_incapacity", "partial_disability", "total_disability", "death")
+TRANSPORT_MODES = ("land", "sea", "air")
+FLAGS = ("self_inflicted", "intoxication", "fight", "crime")
+JKM_CAUSES = ("natural", "work_accident")
+PLACEMENTS = ("pre", "during", "post")
+JHT_REASONS = ("retirement", "resignation", "termination", "contract_end", "total_disability", "death",
+               "leaving_indonesia", "partial_housing", "partial_other", "bpu_stopped")
+RELATIONS = ("spouse", "child", "parent", "grandchild", "grandparent", "sibling", "parent_in_law",
+             "will_beneficiary")
+EDUCATION_LEVELS = ("none", "tk", "sd", "smp", "sma", "university")
+# REFERENCE section 10: what each claim may need; the decision lists those still missing
+DOCUMENTS = ("kpj_card", "ktp", "heir_ktp", "family_card", "death_certificate", "heir_certificate",
+             "doctor_statement", "stage1_report_form", "stage2_report_form", "police_report", "witness_statements",
+             "attendance_record", "transport_receipts", "medical_receipts", "resignation_certificate",
+             "termination_proof", "contract_end_proof", "bank_book", "npwp", "passport",
+             "not_working_in_indonesia_statement", "school_statement", "birth_certificate", "student_card",
+             "housing_purchase_documents", "employment_status_certificate", "project_registration_proof",
+             "project_payment_proof", "placement_death_letter")
+
+PERCENT = validate.Range(min=0, max=100)
+
+
+class TransportSchema(Schema):
+    """A transport cost with its mode (caps differ by mode and regime)."""
+
+    mode = one_of(TRANSPORT_MODES, required=True)
+    amount = money(required=True)
+
+
+class CostsSchema(Schema):
+    """Costs the claim asks to be reimbursed."""
+
+    transport = fields.List(fields.Nested(TransportSchema), load_default=list)
+    medical = money(load_default=0)
+
+
+class OutcomeSchema(Schema):
+    """What the accident led to; the fields needed depend on the type."""
+
+    type = one_of(OUTCOME_TYPES, required=True)
+    incapacity_months = fields.Integer(strict=True, validate=validate.Range(min=0, max=600), load_default=None)
+    disability_pct = fields.Integer(strict=True, validate=PERCENT, load_default=None)
+    function_loss_pct = fields.Integer(strict=True, validate=PERCENT, load_default=None)
+
+    @validates_schema
+    def _needed_for_type(self, data: dict[str, Any], **_: Any) -> None:
+        needs = {"temporary_incapacity": "incapacity_months", "partial_disability": "disability_pct"}
+        field = needs.get(data.get("type", ""))
+        if field and data.get(field) is None:
+            raise ValidationError(f"Required when type is {data['type']}.", field)
+
+
+class JkkIncidentSchema(Schema):
+    """A work accident or occupational disease."""
+
+    date = fields.Date(required=True, metadata={"description": "Accident date (for a disease: onset)."})
+    kind = one_of(JKK_KINDS, required=True)
+    reported_on = fields.Date(required=True, metadata={"description": "Stage-I report to BPJS."})
+    route_deviation = strict_bool(load_default=False)
+    diagnosed_on = fields.Date(load_default=None, allow_none=True)
+    outcome = fields.Nested(OutcomeSchema, required=True)
+    costs = fields.Nested(CostsSchema, load_default=lambda: {"transport": [], "medical": 0})
+    flags = fields.List(one_of(FLAGS), load_default=list)
+
+    @validates_schema
+    def _disease_needs_diagnosis(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("kind") == "occupational_disease" and data.get("diagnosed_on") is None:
+            raise ValidationError("Required for an occupational disease: the claim window runs from it.",
+                                  "diagnosed_on")
+
+
+class JkmIncidentSchema(Schema):
+    """A death not caused by work (JKM)."""
+
+    date = fields.Date(required=True, metadata={"description": "Date of death."})
+    cause = one_of(JKM_CAUSES, required=True)
+    placement = one_of(PLACEMENTS, load_default=None, allow_none=True,
+                       metadata={"description": "PMI only: before, during or after placement abroad."})
+
+
+class JhtIncidentSchema(Schema):
+    """Why the old-age savings are claimed, and when that happened."""
+
+    reason = one_of(JHT_REASONS, required=True)
+    date = fields.Date(required=True, metadata={"description": "The event: resignation certificate, termination, "
+                                                               "56th birthday, death, ... (for a partial "
+                                                               "withdrawal: the request date)."})
+
+
+INCIDENT_SCHEMAS: dict[str, type[Schema]] = {"JKK": JkkIncidentSchema, "JKM": JkmIncidentSchema,
+                                             "JHT": JhtIncidentSchema}
+
+
+class HeirSchema(Schema):
+    """An heir or child named in the claim (scholarships, survivors)."""
+
+    relation = one_of(RELATIONS, required=True)
+    birth_date = fields.Date(load_default=None, allow_none=True)
+    married = strict_bool(load_default=False)
+    working = strict_bool(load_default=False)
+    education_level = one_of(EDUCATION_LEVELS, load_default="none")
+
+    @validates_schema
+    def _child_needs_birth_date(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("relation") == "child" and data.get("birth_date") is None:
+            raise ValidationError("Required for a child: scholarships end at 23.", "birth_date")
+
+
+class ClaimSchema(Schema):
+    """A claim as the officer submits it; ``incident`` follows ``claim_type``."""
+
+    claim_type = one_of(CLAIM_TYPES, required=True)
+    kpj = pattern(KPJ, "a KPJ of 11 digits", required=True)
+    filed_on = fields.Date(required=True)
+    incident = fields.Dict(required=True, metadata={"oneOf": [
+        {"$ref": "#/components/schemas/JkkIncident"}, {"$ref": "#/components/schemas/JkmIncident"},
+        {"$ref": "#/components/schemas/JhtIncident"}]})
+    heirs = fields.List(fields.Nested(HeirSchema), load_default=list)
+    documents = fields.List(one_of(DOCUMENTS), load_default=list)
+
+    @post_load
+    def _load_incident(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        schema = INCIDENT_SCHEMAS[data["claim_type"]]()
+        try:
+            data["incident"] = schema.load(data["incident"])
+        except ValidationError as error:
+            raise ValidationError({"incident": error.messages}) from error
+        if data["claim_type"] == "JKK" and data["incident"].get("diagnosed_on") and \
+                data["incident"]["diagnosed_on"] > data["filed_on"]:
+            raise ValidationError({"incident": {"diagnosed_on": ["Cannot be after filed_on."]}})
+        if data["incident"]["date"] > data["filed_on"]:
+            raise ValidationError({"incident": {"date": ["Cannot be after filed_on."]}})
+        if len(set(data["documents"])) != len(data["documents"]):
+            raise ValidationError({"documents": ["Each document may appear once."]})
+        return data
+
+
+class IdempotencyHeaderSchema(Schema):
+    """The client's key that makes a retried POST return the first answer instead of a second claim."""
+
+    class Meta:
+        unknown = "exclude"
+
+    idempotency_key = fields.String(data_key="Idempotency-Key", required=True,
+                                    validate=validate.Length(min=8, max=200))
+
+
+class ClaimQuerySchema(Schema):
+    """Claims of one participant."""
+
+    kpj = pattern(KPJ, "a KPJ of 11 digits", required=True)

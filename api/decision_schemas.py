@@ -1,0 +1,55 @@
+"""How a decision is shown: the SPEC's Decision object, and the claim that carries it."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from .claim_schemas import CLAIM_TYPES
+
+
+class BenefitSchema(Schema):
+    """One benefit item with the arithmetic behind it."""
+
+    code = fields.String()
+    amount = fields.Integer()
+    basis = fields.String()
+    recurring = fields.String(metadata={"description": "'yearly' for a scholarship: amount is the first year's."})
+
+
+class ReasonSchema(Schema):
+    """One reason, with the rule that gave it and the article of law behind the rule."""
+
+    code = fields.String()
+    rule_id = fields.String()
+    citation = fields.String()
+    message = fields.String()
+    message_id = fields.String(metadata={"description": "The message in Indonesian."})
+
+
+class DecisionSchema(Schema):
+    """A decision in every response that decides (SPEC section 4, "Decision")."""
+
+    decision_id = fields.String()
+    kind = fields.String(metadata={"enum": ["claim", "clearance", "project_coverage"]})
+    outcome = fields.String(metadata={"enum": ["approved", "rejected", "referred"]})
+    liability = fields.String(allow_none=True, metadata={"enum": ["bpjs", "employer", None]})
+    benefits = fields.List(fields.Nested(BenefitSchema))
+    total_amount = fields.Integer()
+    reasons = fields.List(fields.Nested(ReasonSchema))
+    documents_missing = fields.List(fields.String(), metadata={
+        "description": "Documents the claim still needs before payment (REFERENCE section 10)."})
+    ruleset_version = fields.String()
+    rules_fired = fields.List(fields.String())
+    as_of = fields.Date(metadata={"description": "The event date that chose the rules in force."})
+    decided_at = fields.String()
+
+
+class ClaimResponseSchema(Schema):
+    """A claim and the decision made on it."""
+
+    claim_id = fields.String()
+    claim_type = fields.String(metadata={"enum": list(CLAIM_TYPES)})
+    kpj = fields.String()
+    filed_on = fields.Date()
+    event_date = fields.Date()
+    decision = fields.Nested(DecisionSchema)

@@ -1,0 +1,81 @@
+"""Read the registry records a claim needs as plain dicts, the form the pure engine takes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Contribution, Employer, Participant, Project
+
+
+@dataclass(frozen=True)
+class ClaimRecords:
+    """Everything the registry knows that bears on one participant's claim."""
+
+    participant: dict[str, Any] | None
+    employer: dict[str, Any] | None = None
+    project: dict[str, Any] | None = None
+    contributions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _employer(employer: Employer) -> dict[str, Any]:
+    return {"npp": employer.npp, "scale": employer.scale, "risk_class": employer.risk_class,
+            "state_employer": employer.state_employer, "registered_on": employer.registered_on,
+            "programs": list(employer.programs or []), "region_code": employer.region_code}
+
+
+def _participant(participant: Participant) -> dict[str, Any]:
+    return {
+        "kpj": participant.kpj, "birth_date": participant.birth_date, "segment": participant.segment,
+        "category": participant.category, "employer_npp": participant.employer_npp,
+        "project_number": participant.project_number, "programs": list(participant.programs or []),
+        "membership_start": participant.membership_start, "wage": participant.wage,
+        "declared_income": participant.declared_income, "payer": participant.payer,
+        "employment_ended_on": participant.employment_ended_on, "jht_balance": participant.jht_balance,
+        "jht_partial_withdrawals": [{"on": w.on, "pct": w.pct} for w in participant.jht_partial_withdrawals],
+    }
+
+
+def project_record(project: Project) -> dict[str, Any]:
+    """A construction project with its termin payments."""
+    return {"project_number": project.project_number, "contractor_npp": project.contractor_npp,
+            "spk_date": project.spk_date, "contract_value": project.contract_value, "funding": project.funding,
+            "region_code": project.region_code, "start_date": project.start_date, "end_date": project.end_date,
+            "registered_on": project.registered_on,
+            "payments": [{"termin": p.termin, "amount": p.amount, "paid_on": p.paid_on} for p in project.payments]}
+
+
+def contributions_of(session: Session, payer_kind: str, payer_ref: str,
+                     until: dt.date | None = None) -> list[dict[str, Any]]:
+    """A payer's contribution months in period order, up to the month of ``until`` when given."""
+    query = select(Contribution).where(Contribution.payer_kind == payer_kind, Contribution.payer_ref == payer_ref)
+    if until is not None:
+        query = query.where(Contribution.period <= until.strftime("%Y-%m"))
+    return [{"period": c.period, "amount_due": c.amount_due, "amount_paid": c.amount_paid, "paid_on": c.paid_on}
+            for c in session.scalars(query.order_by(Contribution.period))]
+
+
+def claim_records(session: Session, kpj: str, event_date: dt.date) -> ClaimRecords:
+    """Participant, employer, project and the contributions that decide the status at ``event_date``."""
+    participant = session.get(Participant, kpj)
+    if participant is None:
+        return ClaimRecords(participant=None)
+    employer = session.get(Employer, participant.employer_npp) if participant.employer_npp else None
+    project = session.get(Project, participant.project_number) if participant.project_number else None
+    # PU status is the employer's; BPU status is the participant's own, whoever pays for them
+    if participant.segment == "PU" and employer is not None:
+        contributions = contributions_of(session, "employer", employer.npp, event_date)
+    elif participant.segment == "BPU":
+        contributions = contributions_of(session, "participant", participant.kpj, event_date)
+    else:
+        contributions = []
+    return ClaimRecords(
+        participant=_participant(participant),
+        employer=_employer(employer) if employer else None,
+        project=project_record(project) if project else None,
+        contributions=contributions,
+    )

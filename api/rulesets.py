@@ -1,0 +1,60 @@
+"""The rulesets a process can decide or replay with: the current one from RULES_DIR, older ones from the DB."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adjudication import Ruleset, load_ruleset_from_files
+from adjudication.ruleset import read_rules_dir
+
+from .errors import NotFound
+from .models import RulesetVersion
+
+_COMPILED: dict[tuple[tuple[str, str], ...], Ruleset] = {}
+
+
+def compiled(files: dict[str, str]) -> Ruleset:
+    """A ruleset per distinct set of files, compiled once per process (apps built in tests share it)."""
+    key = tuple(sorted(files.items()))
+    if key not in _COMPILED:
+        _COMPILED[key] = load_ruleset_from_files(files)
+    return _COMPILED[key]
+
+
+class RulesetRegistry:
+    """Current ruleset plus a cache of stored versions; every version used for a decision is stored."""
+
+    def __init__(self, rules_dir: str):
+        self.current: Ruleset = compiled(read_rules_dir(rules_dir))
+        self._cache: dict[str, Ruleset] = {self.current.version: self.current}
+        self._lock = threading.Lock()
+
+    def ensure_stored(self, session: Session, ruleset: Ruleset) -> None:
+        """Keep the ruleset's files in the database, in the caller's transaction (a primary-key look-up)."""
+        # not cached per process: a rolled-back request would leave the cache claiming a row that is not there
+        if session.get(RulesetVersion, ruleset.version) is None:
+            session.add(RulesetVersion(version=ruleset.version, files=dict(ruleset.files)))
+            session.flush()
+
+    def get(self, session: Session, version: str) -> Ruleset:
+        """The ruleset of ``version``, re-created from its stored files when it is not the current one."""
+        with self._lock:
+            if version in self._cache:
+                return self._cache[version]
+        row = session.get(RulesetVersion, version)
+        if row is None:
+            raise NotFound(f"No ruleset {version}.")
+        ruleset = compiled(dict(row.files))
+        with self._lock:
+            self._cache[version] = ruleset
+        return ruleset
+
+    def stored_versions(self, session: Session) -> list[dict[str, Any]]:
+        """Every stored version, oldest first."""
+        rows = session.scalars(select(RulesetVersion).order_by(RulesetVersion.first_loaded_at))
+        return [{"version": r.version, "first_loaded_at": r.first_loaded_at,
+                 "current": r.version == self.current.version} for r in rows]
