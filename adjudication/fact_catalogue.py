@@ -51,6 +51,7 @@ FACTS: dict[str, FactType] = {
     "filed_on": _date("the day the claim was filed"),
     "claim_age_years": _int("started years from the event to the filing (facts.claim_age_years)"),
     "duplicate_of": FactType("str", "claim id of an earlier claim for the same kpj, claim type and event date"),
+    "documents": FactType("list", "documents attached to the claim (names from the API's published enum)"),
     # the participant
     "participant_registered": _bool("the registry knows the participant (kpj)"),
     "segment": _enum("participant segment", "PU", "BPU", "JAKON", "PMI"),

@@ -16,6 +16,7 @@ from .benefits import Formula, compile_formula
 from .catalogue import ReasonCode, parse_catalogue
 from .conditions import Condition, parse_condition, referenced
 from .errors import RuleFileError
+from .fact_catalogue import parse_date
 from .parameters import Parameter, Parameters, parse_parameter_file
 from .yamlfile import key_path, parse_yaml
 
@@ -103,9 +104,10 @@ def _text(path: str, where: str, value: Any, required: bool = True) -> str:
 
 
 def _date(path: str, where: str, value: Any) -> dt.date:
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+    day = parse_date(value)
+    if day is None:
         raise RuleFileError(path, where, f"must be a date YYYY-MM-DD, got {value!r}")
-    return value
+    return day
 
 
 def _citation(path: str, where: str, value: Any) -> Citation:

@@ -15,10 +15,12 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import RuleFileError
+from .fact_catalogue import parse_date
 from .yamlfile import key_path
 
 Value = int | Fraction | dt.date | None
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PARAMETER_KEYS = frozenset({"description", "unit", "values", "note"})
 VALUE_KEYS = frozenset({"value", "reference"})
 
@@ -75,8 +77,13 @@ class Parameters(Mapping[str, Parameter]):
 
 
 def _number(path: str, key: str, raw: Any) -> Value:
-    if raw is None or isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+    if raw is None:
         return raw
+    if isinstance(raw, str) and DATE.match(raw):
+        day = parse_date(raw)
+        if day is None:
+            raise RuleFileError(path, key, f"{raw!r} is not a real date")
+        return day
     if isinstance(raw, bool):
         raise RuleFileError(path, key, "a parameter value is a number, a date or null, not true/false")
     if isinstance(raw, int):
@@ -103,7 +110,8 @@ def _parameter(path: str, name: str, node: dict[Any, Any], where: list[str | int
     values = []
     for start, entry in raw_values.items():
         here = key_path(*where, "values", str(start))
-        if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
+        day = parse_date(start)
+        if day is None:
             raise RuleFileError(path, here, "a start must be a date YYYY-MM-DD")
         if not isinstance(entry, dict):
             raise RuleFileError(path, here, "must be a mapping with value and reference")
@@ -115,7 +123,7 @@ def _parameter(path: str, name: str, node: dict[Any, Any], where: list[str | int
         reference = entry.get("reference")
         if not isinstance(reference, str) or not reference.strip():
             raise RuleFileError(path, f"{here}.reference", "every value needs its legal reference")
-        values.append(DatedValue(start, _number(path, f"{here}.value", entry["value"]), reference.strip()))
+        values.append(DatedValue(day, _number(path, f"{here}.value", entry["value"]), reference.strip()))
     values.sort(key=lambda v: v.start)
     kinds = {type(v.value) for v in values if v.value is not None}
     if dt.date in kinds and len(kinds) > 1:

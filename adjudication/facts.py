@@ -1,0 +1,177 @@
+"""Pure functions from registry records (plain values, never ORM objects) to the facts rules read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+Period = tuple[int, int]  # (year, month)
+DUE_DAY = 15
+RULES = ("PU", "BPU")
+
+
+@dataclass(frozen=True)
+class ContributionStatus:
+    """Contribution status at an event date."""
+
+    overdue_months: int  # due before the event and not fully paid by it
+    consecutive_unpaid_months: int  # counted back from the latest month due before the event
+    active: bool
+    paid_months: int  # months (begun by the event) fully paid by the event
+    last_paid_period: str | None  # "YYYY-MM"
+
+
+def parse_period(value: Any) -> Period:
+    """A contribution month from ``"YYYY-MM"``, ``(year, month)`` or a date."""
+    if isinstance(value, dt.date):
+        return value.year, value.month
+    if isinstance(value, str) and len(value) == 7 and value[4] == "-":
+        year, month = int(value[:4]), int(value[5:])
+    elif isinstance(value, tuple | list) and len(value) == 2:
+        year, month = int(value[0]), int(value[1])
+    else:
+        raise ValueError(f"a contribution period is 'YYYY-MM' or (year, month), got {value!r}")
+    if not 1 <= month <= 12:
+        raise ValueError(f"month out of range in period {value!r}")
+    return year, month
+
+
+def format_period(period: Period) -> str:
+    """``(2024, 3)`` as ``"2024-03"``."""
+    return f"{period[0]:04d}-{period[1]:02d}"
+
+
+def _next(period: Period) -> Period:
+    year, month = period
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def due_date(period: Any, rule: str = "PU") -> dt.date:
+    """When a month's contribution is due: PU the 15th of the following month, BPU the 15th of the same."""
+    if rule not in RULES:
+        raise ValueError(f"rule is PU or BPU, got {rule!r}")
+    year, month = parse_period(period)
+    if rule == "PU":
+        year, month = _next((year, month))
+    return dt.date(year, month, DUE_DAY)
+
+
+def _field(record: Any, name: str) -> Any:
+    return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
+
+
+def contribution_status(contributions: Iterable[Any], event_date: dt.date, rule: str = "PU",
+                        since: dt.date | None = None, inactive_after: int = 3) -> ContributionStatus:
+    """Status at ``event_date`` from contribution records {period, amount_due, amount_paid, paid_on}.
+
+    Only payments made on or before the event count (a later payment does not cover the event). Months
+    between ``since`` (or the first record) and the latest month due that have no record count as unpaid.
+    BPU is inactive with more than ``inactive_after`` consecutive unpaid months (decision D3); PU arrears
+    never make the worker inactive (the employer becomes liable instead).
+    """
+    due: dict[Period, int] = {}
+    paid: dict[Period, int] = {}
+    for record in contributions:
+        period = parse_period(_field(record, "period"))
+        due[period] = due.get(period, 0) + int(_field(record, "amount_due") or 0)
+        paid_on = _field(record, "paid_on")
+        if isinstance(paid_on, str):
+            paid_on = dt.date.fromisoformat(paid_on)
+        if paid_on is not None and paid_on <= event_date:
+            paid[period] = paid.get(period, 0) + int(_field(record, "amount_paid") or 0)
+    first: Period | None = (since.year, since.month) if since else (min(due) if due else None)
+    event_period = (event_date.year, event_date.month)
+    months: list[Period] = []
+    while first is not None and first <= event_period:
+        months.append(first)
+        first = _next(first)
+
+    def fully_paid(p: Period) -> bool:
+        return p in due and paid.get(p, 0) >= due[p]
+
+    due_months = [p for p in months if due_date(p, rule) < event_date]
+    overdue = [p for p in due_months if not fully_paid(p)]
+    consecutive = 0
+    for p in reversed(due_months):
+        if fully_paid(p):
+            break
+        consecutive += 1
+    paid_months = [p for p in months if fully_paid(p)]
+    if rule == "BPU":
+        active = bool(paid_months) and consecutive <= inactive_after
+    else:
+        active = bool(paid_months) or not due_months
+    return ContributionStatus(len(overdue), consecutive, active, len(paid_months),
+                              format_period(paid_months[-1]) if paid_months else None)
+
+
+def days_between(start: dt.date, end: dt.date) -> int:
+    """Calendar days from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+    return (end - start).days
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Completed calendar months from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+    delta = relativedelta(end, start)
+    return delta.years * 12 + delta.months
+
+
+def started_years(start: dt.date, end: dt.date) -> int:
+    """Years begun between two dates: 0 on the same day, 2 on the 2nd anniversary, 3 the day after."""
+    if end < start:
+        raise ValueError(f"{end} is before {start}")
+    delta = relativedelta(end, start)
+    return delta.years + (1 if (delta.months or delta.days) else 0)
+
+
+def claim_age_years(event_date: dt.date, filed_on: dt.date) -> int:
+    """Started years from the event to the filing: expired under an N-year limit iff greater than N."""
+    return started_years(event_date, filed_on)
+
+
+def age_at(birth_date: dt.date, on: dt.date) -> int:
+    """Completed years of age on ``on`` (someone born 29 February ages on 28 February)."""
+    return relativedelta(on, birth_date).years
+
+
+def membership_months(membership_start: dt.date, on: dt.date) -> int:
+    """Completed months of membership on ``on``; 0 before the membership starts."""
+    return max(0, months_between(membership_start, on))
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("ID", years=year).keys())
+
+
+def is_working_day(day: dt.date, region: str | None = None) -> bool:
+    """Monday to Friday and not an Indonesian public holiday (national; ``region`` has no own list yet)."""
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def working_days_after(start: dt.date, n: int, region: str | None = None) -> dt.date:
+    """The ``n``-th working day after ``start`` (the start day itself does not count)."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    day, counted = start, 0
+    while counted < n:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, region):
+            counted += 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date, region: str | None = None) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when ``end`` is not later)."""
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, region):
+            count += 1
+    return count

@@ -1,0 +1,83 @@
+"""Decision assembly: outcome precedence, liability, benefits only when approved, order, JSON shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from adjudication import Decision, Ruleset
+
+from .conftest import rule_yaml, small_ruleset
+
+RULES = "".join([
+    rule_yaml("T.WARN", "{fact: wage, present: true}", "[{warn: NOTE}]"),
+    rule_yaml("T.PAY", "{fact: wage, present: true}",
+              "[{benefit: {code: LUMP, amount: '2 * wage'}}, {benefit: {code: YEARLY, amount: '1500000', "
+              "recurring: yearly}}]"),
+    rule_yaml("T.EMPLOYER", "{fact: contribution_overdue_months, gt: 3}", "[{liability: employer}, {info: EMPLOYER}]"),
+    rule_yaml("T.REFER", "{fact: route_deviation, is: true}", "[{refer: SEND}]"),
+    rule_yaml("T.REJECT", "{fact: claim_age_years, gt: {param: test.limit}}", "[{reject: HIT}]"),
+])
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> Ruleset:
+    return small_ruleset(RULES)
+
+
+def decide(ruleset: Ruleset, **facts: Any) -> Decision:
+    facts.setdefault("event_date", dt.date(2024, 3, 10))
+    return ruleset.evaluate(facts)
+
+
+def test_approved_with_benefits_and_bpjs_liability(ruleset: Ruleset) -> None:
+    decision = decide(ruleset, wage=1000)
+    assert decision.outcome == "approved"
+    assert decision.liability == "bpjs"
+    assert [(b.code, b.amount, b.recurring) for b in decision.benefits] == [("LUMP", 2000, None),
+                                                                           ("YEARLY", 1500000, "yearly")]
+    assert decision.total_amount == 1502000
+    assert [r.code for r in decision.reasons] == ["NOTE"]
+    assert decision.rules_fired == ("T.WARN", "T.PAY")
+
+
+def test_employer_liability_only_when_approved(ruleset: Ruleset) -> None:
+    assert decide(ruleset, wage=1000, contribution_overdue_months=4).liability == "employer"
+    referred = decide(ruleset, wage=1000, contribution_overdue_months=4, route_deviation=True)
+    assert referred.outcome == "referred"
+    assert referred.liability is None
+    assert referred.benefits == ()
+    assert referred.total_amount == 0
+
+
+def test_reject_beats_refer_and_reasons_keep_firing_order(ruleset: Ruleset) -> None:
+    decision = decide(ruleset, wage=1000, contribution_overdue_months=4, route_deviation=True, claim_age_years=9)
+    assert decision.outcome == "rejected"
+    assert [r.code for r in decision.reasons] == ["NOTE", "EMPLOYER", "SEND", "HIT"]
+    assert decision.rules_fired == ("T.WARN", "T.PAY", "T.EMPLOYER", "T.REFER", "T.REJECT")
+    reject = decision.reasons[-1]
+    assert (reject.rule_id, reject.citation, reject.kind, reject.message, reject.message_id) == (
+        "T.REJECT", "PP 44/2015 Pasal 1", "reject", "Hit.", "Kena.")
+
+
+def test_to_dict_matches_the_spec_shape(ruleset: Ruleset) -> None:
+    out = decide(ruleset, wage=1000, event_date="2024-03-10").to_dict()
+    assert list(out) == ["outcome", "liability", "benefits", "total_amount", "reasons", "ruleset_version",
+                         "rules_fired", "as_of"]
+    assert out["as_of"] == "2024-03-10"
+    assert out["ruleset_version"].startswith("sha256:") and len(out["ruleset_version"]) == 71
+    assert out["benefits"][0] == {"code": "LUMP", "amount": 2000, "basis": "2 x 1000", "rule_id": "T.PAY"}
+    assert out["benefits"][1]["recurring"] == "yearly"
+    assert set(out["reasons"][0]) == {"code", "kind", "rule_id", "citation", "message", "message_id"}
+
+
+def test_decision_is_frozen_and_keeps_the_facts_as_evaluated(ruleset: Ruleset) -> None:
+    decision = decide(ruleset, wage=1000, incident_flags=["fight", "crime", "fight"], route_deviation=None)
+    assert dict(decision.facts) == {"event_date": "2024-03-10", "incident_flags": ["crime", "fight"],
+                                    "wage": 1000}
+    with pytest.raises(AttributeError):
+        decision.outcome = "rejected"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        decision.facts["wage"] = 1  # type: ignore[index]
