@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+import re
+
+from marshmallow import ValidationError, fields, validate
 
 NIK = r"^\d{16}$"
 KPJ = r"^\d{11}$"
@@ -20,9 +22,22 @@ SCALES = ("micro", "small", "medium", "large")
 FUNDING = ("APBN", "APBD", "APBDES", "private")
 
 
+class FullMatch(validate.Regexp):
+    """The whole value must match, in ASCII: Python's ``\\d`` takes any script's digits, ``$`` a final newline."""
+
+    def __init__(self, regex: str, error: str) -> None:
+        super().__init__(regex, re.ASCII, error=error)
+        self.full = re.compile(regex, re.ASCII)
+
+    def __call__(self, value: str) -> str:  # type: ignore[override]
+        if self.full.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 def pattern(regex: str, what: str, **kwargs: object) -> fields.String:
     """A string field that must match ``regex``; the error says what was expected."""
-    return fields.String(validate=validate.Regexp(regex, error=f"Must be {what}."), **kwargs)  # type: ignore[arg-type]
+    return fields.String(validate=FullMatch(regex, error=f"Must be {what}."), **kwargs)  # type: ignore[arg-type]
 
 
 def money(**kwargs: object) -> fields.Integer:

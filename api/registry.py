@@ -29,7 +29,7 @@ blp = Blueprint("registry", __name__, url_prefix="/v1",
 
 
 def _check_key(name: str, value: str, regex: str, what: str) -> None:
-    if not re.fullmatch(regex, value):
+    if not re.fullmatch(regex, value, re.ASCII):
         raise InputError(errors={name: [f"Must be {what}."]})
 
 

@@ -141,6 +141,15 @@ CASES: list[Case] = [
     bad("PU", "jht_partial_withdrawals", [{"on": "2021-01-04", "pct": 10}, {"on": "2023-06-15", "pct": 30}]),
     bad("PU", "jht_partial_withdrawals", {"on": "2023-06-15", "pct": 10}),
     bad("PU", "jht_partial_withdrawals", None),
+    # Python's \d takes any script's digits and $ matches before a final newline: neither may pass
+    *[bad("PU", "nik", v) for v in ("6112051203880001\n", "\u0661" * 16, "\uff16\uff11" * 8)],
+    bad_key("PU", "kpj", "\u0661" * 11),
+    bad("PU", "category", "nelayan\n"),
+    bad("employer", "nib", "9120001234567\n"),
+    bad("employer", "region_code", "61.12\n"),
+    bad("employer", "region_code", "\u0666\u0661.\u0661\u0662"),
+    bad("contributions", "items.3.period", items__3__period="2024-06\n"),
+    bad("contributions", "items.3.payer", items__3__payer=f"employer:{samples.NPP}\n"),
     bad("PU", "email", "unknown@example.org"),
     bad("PU", "kpj", NEW_KPJ),
     bad("PMI", "segment", "TKI"),
@@ -344,3 +353,14 @@ def test_contribution_listing_query_is_validated(client: FlaskClient, admin: dic
     response = client.get(f"/v1/contributions{query}", headers=admin)
     assert response.status_code == 422
     assert set(response.get_json()["errors"]) == {"payer"}
+
+
+def test_patterns_are_published_in_openapi(client: FlaskClient, admin: dict[str, str]) -> None:
+    """The strict validators still publish their patterns, so clients can check before sending."""
+    spec = client.get("/v1/openapi.json", headers=admin).get_json()
+    schemas = spec["components"]["schemas"]
+    participant = next(s for name, s in schemas.items() if name.startswith("Participant"))
+    assert participant["properties"]["nik"]["pattern"] == r"^\d{16}$"
+    employer = next(s for name, s in schemas.items() if name.startswith("Employer"))
+    assert "pattern" in employer["properties"]["region_code"]
+    assert employer["properties"]["state_employer"]["type"] == "boolean"
