@@ -1,0 +1,61 @@
+"""Rule behaviour as data: every YAML case in rules/cases, and the ``rules check`` report."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from adjudication import Ruleset
+from adjudication.check import Case, check_rules, load_cases, run_case
+
+from .conftest import HERE, RULES_DIR
+
+CASES = load_cases(RULES_DIR)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.path}:{c.name}" for c in CASES])
+def test_rule_case(shipped: Ruleset, case: Case) -> None:
+    result = run_case(shipped, case)
+    assert result.passed, "\n".join(result.failures)
+
+
+def test_check_passes_and_every_rule_version_is_fired_and_bounded() -> None:
+    report = check_rules(RULES_DIR)
+    assert report.errors == ()
+    assert report.unfired_rules == ()
+    assert report.rules_without_boundary_case == ()
+    assert report.ok, report.format()
+    assert report.to_dict()["ok"] is True
+
+
+def test_check_reports_uncovered_rules(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    (rules / "cases" / "jkk_pak.yaml").unlink()
+    report = check_rules(rules)
+    assert not report.ok
+    assert report.unfired_rules == ("JKK.PAK.AFTER_EMPLOYMENT (valid from 2019-01-29)",)
+    assert report.rules_without_boundary_case == ("JKK.PAK.AFTER_EMPLOYMENT (valid from 2019-01-29)",)
+    assert "NOT FIRED by any case: JKK.PAK.AFTER_EMPLOYMENT" in report.format()
+
+
+def test_check_reports_a_failing_case(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    (rules / "cases" / "wrong.yaml").write_text(
+        "- name: wrong amount\n  facts: {event_date: 2024-03-10, claim_type: JKK, segment: PU, outcome_type: death,"
+        " wage: 400000}\n  expect: {outcome: approved, total_amount: 1}\n", encoding="utf-8")
+    report = check_rules(rules)
+    failed = [c for c in report.cases if not c.passed]
+    assert [c.failures for c in failed] == [("total_amount: expected 1, got 42000000",)]
+
+
+def test_check_reports_an_invalid_rule_file(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    shutil.copy(HERE / "broken" / "unknown_fact.yaml", rules / "jkk" / "unknown_fact.yaml")
+    report = check_rules(rules)
+    assert not report.ok
+    assert report.errors == ("jkk/unknown_fact.yaml: [0].when.any[1].fact: unknown fact 'accident_date'",)
