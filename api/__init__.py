@@ -48,9 +48,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
-    from . import registry
+    from . import claims, registry
 
     api.register_blueprint(registry.blp)
+    api.register_blueprint(claims.blp)
 
 
 def _document_error_responses(api: Api) -> None:

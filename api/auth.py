@@ -50,6 +50,14 @@ def create_token(session: Session, role: str, name: str) -> str:
     return token
 
 
+def _lookup(token_hash: str) -> tuple[str, str] | None:
+    # looked up on every request, not cached: a revoked token must stop working at once, in every worker
+    row = get_session().execute(
+        select(ApiToken.role, ApiToken.name).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+    ).first()
+    return (row.role, row.name) if row is not None else None
+
+
 def current_role() -> str:
     """Authenticate the request's bearer token and return its role (401 if missing or invalid)."""
     if "role" in g:
@@ -58,14 +66,11 @@ def current_role() -> str:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized()
-    row = get_session().scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()), ApiToken.revoked_at.is_(None))
-    )
-    if row is None:
+    found = _lookup(hash_token(token.strip()))
+    if found is None:
         raise Unauthorized()
-    g.role = row.role
-    g.token_name = row.name
-    return row.role
+    g.role, g.token_name = found
+    return g.role
 
 
 def requires_role(*roles: str) -> Callable[[F], F]:

@@ -40,7 +40,7 @@ class DecisionSchema(Schema):
         "description": "Documents the claim still needs before payment (REFERENCE section 10)."})
     ruleset_version = fields.String()
     rules_fired = fields.List(fields.String())
-    as_of = fields.Date(metadata={"description": "The event date that chose the rules in force."})
+    as_of = fields.String(metadata={"format": "date", "description": "The event date that chose the rules in force."})
     decided_at = fields.String()
 
 
@@ -53,3 +53,12 @@ class ClaimResponseSchema(Schema):
     filed_on = fields.Date()
     event_date = fields.Date()
     decision = fields.Nested(DecisionSchema)
+
+
+class ReasonCodeSchema(Schema):
+    """One entry of the reason-code catalogue."""
+
+    code = fields.String()
+    kind = fields.String(metadata={"enum": ["reject", "refer", "warning", "info"]})
+    message_id = fields.String(metadata={"description": "Indonesian message."})
+    message_en = fields.String(metadata={"description": "English message."})

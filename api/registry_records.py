@@ -28,7 +28,7 @@ def _employer(employer: Employer) -> dict[str, Any]:
             "programs": list(employer.programs or []), "region_code": employer.region_code}
 
 
-def _participant(participant: Participant) -> dict[str, Any]:
+def _participant(participant: Participant, with_withdrawals: bool) -> dict[str, Any]:
     return {
         "kpj": participant.kpj, "birth_date": participant.birth_date, "segment": participant.segment,
         "category": participant.category, "employer_npp": participant.employer_npp,
@@ -36,7 +36,9 @@ def _participant(participant: Participant) -> dict[str, Any]:
         "membership_start": participant.membership_start, "wage": participant.wage,
         "declared_income": participant.declared_income, "payer": participant.payer,
         "employment_ended_on": participant.employment_ended_on, "jht_balance": participant.jht_balance,
-        "jht_partial_withdrawals": [{"on": w.on, "pct": w.pct} for w in participant.jht_partial_withdrawals],
+        # only a JHT claim reads the withdrawal history; loading it costs a query
+        "jht_partial_withdrawals": [{"on": w.on, "pct": w.pct} for w in participant.jht_partial_withdrawals]
+        if with_withdrawals else [],
     }
 
 
@@ -59,7 +61,7 @@ def contributions_of(session: Session, payer_kind: str, payer_ref: str,
             for c in session.scalars(query.order_by(Contribution.period))]
 
 
-def claim_records(session: Session, kpj: str, event_date: dt.date) -> ClaimRecords:
+def claim_records(session: Session, kpj: str, event_date: dt.date, claim_type: str) -> ClaimRecords:
     """Participant, employer, project and the contributions that decide the status at ``event_date``."""
     participant = session.get(Participant, kpj)
     if participant is None:
@@ -74,7 +76,7 @@ def claim_records(session: Session, kpj: str, event_date: dt.date) -> ClaimRecor
     else:
         contributions = []
     return ClaimRecords(
-        participant=_participant(participant),
+        participant=_participant(participant, with_withdrawals=claim_type == "JHT"),
         employer=_employer(employer) if employer else None,
         project=project_record(project) if project else None,
         contributions=contributions,

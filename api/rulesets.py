@@ -32,13 +32,19 @@ class RulesetRegistry:
         self.current: Ruleset = compiled(read_rules_dir(rules_dir))
         self._cache: dict[str, Ruleset] = {self.current.version: self.current}
         self._lock = threading.Lock()
+        self._committed: set[str] = set()
 
     def ensure_stored(self, session: Session, ruleset: Ruleset) -> None:
-        """Keep the ruleset's files in the database, in the caller's transaction (a primary-key look-up)."""
-        # not cached per process: a rolled-back request would leave the cache claiming a row that is not there
-        if session.get(RulesetVersion, ruleset.version) is None:
+        """Keep the ruleset's files in the database, in the caller's transaction."""
+        if ruleset.version in self._committed:
+            return
+        stored = session.scalar(select(RulesetVersion.version).where(RulesetVersion.version == ruleset.version))
+        if stored is None:
             session.add(RulesetVersion(version=ruleset.version, files=dict(ruleset.files)))
             session.flush()
+        else:
+            # remembered only once seen stored: a row this request inserts may still be rolled back
+            self._committed.add(ruleset.version)
 
     def get(self, session: Session, version: str) -> Ruleset:
         """The ruleset of ``version``, re-created from its stored files when it is not the current one."""

@@ -1,0 +1,133 @@
+"""Claims endpoints (role ``officer``): submit a JKK, JKM or JHT claim and read decisions back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from typing import Any
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from adjudication.claim_facts import claim_facts, event_date
+
+from . import decision_log
+from .auth import requires_role
+from .claim_schemas import ClaimQuerySchema, ClaimSchema, IdempotencyHeaderSchema
+from .db import get_session
+from .decision_schemas import ClaimResponseSchema, ReasonCodeSchema
+from .errors import Conflict, NotFound
+from .models import Claim, Decision
+from .registry_records import claim_records
+from .rulesets import RulesetRegistry
+
+blp = Blueprint("claims", __name__, url_prefix="/v1", description="Claims officers submit claims and read decisions.")
+
+
+def claim_view(claim: Claim | dict[str, Any], decision: Decision) -> dict[str, Any]:
+    """The claim as the officer sees it, with its decision."""
+    get = claim.get if isinstance(claim, dict) else lambda name: getattr(claim, name)
+    return {"claim_id": get("claim_id"), "claim_type": get("claim_type"), "kpj": get("kpj"),
+            "filed_on": get("filed_on"), "event_date": get("event_date"), "decision": decision_view(decision)}
+
+
+def decision_view(decision: Any) -> dict[str, Any]:
+    """The stored result with its identity: the SPEC Decision object."""
+    return {**decision.result, "decision_id": decision.decision_id, "kind": decision.kind,
+            "decided_at": decision_log.utc_iso(decision.decided_at)}
+
+
+def _first_claim_on_event(session: Session, kpj: str, claim_type: str, when: dt.date) -> Claim | None:
+    return session.scalars(
+        select(Claim).where(Claim.kpj == kpj, Claim.claim_type == claim_type, Claim.event_date == when)
+        .order_by(Claim.created_at).limit(1)
+    ).first()
+
+
+def _body_hash() -> str:
+    return hashlib.sha256(decision_log.canonical_json(request.get_json()).encode()).hexdigest()
+
+
+def _replay(existing: Claim, body_hash: str) -> tuple[dict[str, Any], int]:
+    if existing.body_hash != body_hash:
+        raise Conflict("This Idempotency-Key was used for a different claim body.",
+                       errors={"Idempotency-Key": [f"Already used for claim {existing.claim_id}."]})
+    return claim_view(existing, existing.decision), 200
+
+
+def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, Any], key: str,
+                 body_hash: str) -> dict[str, Any]:
+    """Gather facts, evaluate, and store the claim with its decision in the caller's transaction."""
+    when = event_date(body)
+    records = claim_records(session, body["kpj"], when, body["claim_type"])
+    first = _first_claim_on_event(session, body["kpj"], body["claim_type"], when)
+    facts = claim_facts(body, records.participant, records.employer, records.project, records.contributions,
+                        duplicate_of=first.claim_id if first else None)
+    ruleset = rulesets.current
+    result = ruleset.evaluate(facts).to_dict()
+    rulesets.ensure_stored(session, ruleset)
+    claim_id = str(uuid.uuid4())
+    decision = decision_log.append(session, "claim", claim_id, ruleset.version, facts, result)
+    claim = {"claim_id": claim_id, "idempotency_key": key, "body_hash": body_hash, "kpj": body["kpj"],
+             "claim_type": body["claim_type"], "event_date": when, "filed_on": body["filed_on"],
+             "body": request.get_json(), "decision_id": decision.decision_id, "outcome": result["outcome"],
+             "created_at": decision.decided_at}
+    session.execute(insert(Claim).values(claim))
+    return claim_view(claim, decision)
+
+
+@blp.route("/claims", methods=["POST"])
+@requires_role("officer")
+@blp.arguments(IdempotencyHeaderSchema(), location="headers")
+@blp.arguments(ClaimSchema())
+@blp.response(201, ClaimResponseSchema)
+@blp.alt_response(200, schema=ClaimResponseSchema, description="The same Idempotency-Key and body again.")
+@blp.alt_response(409, description="The Idempotency-Key was used with a different body.")
+def post_claim(headers: dict[str, str], body: dict[str, Any]) -> Any:
+    """Decide a claim: approved, rejected or referred, who pays, how much, and why."""
+    session, key, body_hash = get_session(), headers["idempotency_key"], _body_hash()
+    existing = session.scalar(select(Claim).where(Claim.idempotency_key == key))
+    if existing is not None:
+        return _replay(existing, body_hash)
+    try:
+        return decide_claim(session, current_app.extensions["rulesets"], body, key, body_hash), 201
+    except IntegrityError:
+        # a concurrent request with the same key won the race: answer as its replay
+        session.rollback()
+        existing = session.scalar(select(Claim).where(Claim.idempotency_key == key))
+        if existing is None:
+            raise
+        return _replay(existing, body_hash)
+
+
+@blp.route("/reason-codes", methods=["GET"])
+@requires_role("officer", "licensing", "auditor", "admin")
+@blp.response(200, ReasonCodeSchema(many=True))
+def reason_codes() -> list[dict[str, str]]:
+    """The closed catalogue of reason codes, each with its Indonesian and English message."""
+    return current_app.extensions["rulesets"].current.reason_codes()
+
+
+@blp.route("/claims/<claim_id>", methods=["GET"])
+@requires_role("officer")
+@blp.response(200, ClaimResponseSchema)
+def get_claim(claim_id: str) -> dict[str, Any]:
+    """Read a claim and its decision."""
+    claim = get_session().get(Claim, claim_id)
+    if claim is None:
+        raise NotFound(f"No claim {claim_id}.")
+    return claim_view(claim, claim.decision)
+
+
+@blp.route("/claims", methods=["GET"])
+@requires_role("officer")
+@blp.arguments(ClaimQuerySchema(), location="query")
+@blp.response(200, ClaimResponseSchema(many=True))
+def list_claims(query: dict[str, str]) -> list[dict[str, Any]]:
+    """Every claim of one participant, newest first."""
+    claims = get_session().scalars(select(Claim).where(Claim.kpj == query["kpj"]).order_by(Claim.created_at.desc()))
+    return [claim_view(c, c.decision) for c in claims]
