@@ -59,3 +59,10 @@ def test_check_reports_an_invalid_rule_file(tmp_path: Path) -> None:
     report = check_rules(rules)
     assert not report.ok
     assert report.errors == ("jkk/unknown_fact.yaml: [0].when.any[1].fact: unknown fact 'accident_date'",)
+
+
+def test_readme_lists_every_fact() -> None:
+    from adjudication.fact_catalogue import FACTS
+
+    readme = (RULES_DIR / "README.md").read_text(encoding="utf-8")
+    assert [name for name in FACTS if f"| `{name}` |" not in readme] == []
