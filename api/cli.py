@@ -15,6 +15,7 @@ from .db import session_scope
 db_cli = AppGroup("db", help="Database schema.")
 tokens_cli = AppGroup("tokens", help="API tokens.")
 registry_cli = AppGroup("registry", help="Registry data.")
+rules_cli = AppGroup("rules", help="Rule files and rule cases.")
 
 
 @db_cli.command("upgrade")
@@ -53,7 +54,18 @@ def registry_import(directory: Path) -> None:
         click.echo(f"{kind}: {created} created, {updated} updated")
 
 
+@rules_cli.command("check")
+def rules_check() -> None:
+    """Validate rules/, run every rule case, and list the rules no case fires."""
+    from adjudication.check import check_rules
+
+    report = check_rules(current_app.config["RULES_DIR"])
+    click.echo(report.format())
+    if not report.ok:
+        sys.exit(1)
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (db_cli, tokens_cli, registry_cli):
+    for group in (db_cli, tokens_cli, registry_cli, rules_cli):
         app.cli.add_command(group)
