@@ -14,6 +14,7 @@ class BenefitSchema(Schema):
     amount = fields.Integer()
     basis = fields.String()
     recurring = fields.String(metadata={"description": "'yearly' for a scholarship: amount is the first year's."})
+    rule_id = fields.String(metadata={"description": "The rule that granted this item."})
 
 
 class ReasonSchema(Schema):
@@ -24,6 +25,7 @@ class ReasonSchema(Schema):
     citation = fields.String()
     message = fields.String()
     message_id = fields.String(metadata={"description": "The message in Indonesian."})
+    kind = fields.String(metadata={"enum": ["reject", "refer", "warning", "info"]})
 
 
 class DecisionSchema(Schema):
@@ -36,8 +38,10 @@ class DecisionSchema(Schema):
     benefits = fields.List(fields.Nested(BenefitSchema))
     total_amount = fields.Integer()
     reasons = fields.List(fields.Nested(ReasonSchema))
+    documents_required = fields.List(fields.String(), metadata={
+        "description": "Documents this claim needs (REFERENCE section 10)."})
     documents_missing = fields.List(fields.String(), metadata={
-        "description": "Documents the claim still needs before payment (REFERENCE section 10)."})
+        "description": "Required documents the claim does not have yet; any missing refers the claim."})
     ruleset_version = fields.String()
     rules_fired = fields.List(fields.String())
     as_of = fields.String(metadata={"format": "date", "description": "The event date that chose the rules in force."})

@@ -66,8 +66,6 @@ def _json_records(text: str) -> Iterator[tuple[int, Any]]:
 
 
 def _csv_value(column: str, cell: str) -> Any:
-    if cell == "":
-        return None
     try:
         if column in CSV_INTEGERS:
             return int(cell)
@@ -86,7 +84,7 @@ def _csv_records(text: str) -> Iterator[tuple[int, Any]]:
     reader = csv.DictReader(text.splitlines())
     for row in reader:
         # an empty cell is an absent field, so optional columns take their defaults (payments: [])
-        record = {k: _csv_value(k, v) for k, v in row.items() if k is not None and v != ""}
+        record = {k: _csv_value(k, v) for k, v in row.items() if k is not None and v not in ("", None)}
         yield reader.line_num, record
 
 
