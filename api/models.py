@@ -22,7 +22,8 @@ class Base(DeclarativeBase):
     """Declarative base of every table."""
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
+    """The current time in UTC (stored timestamps are always UTC)."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -41,7 +42,7 @@ class Employer(Base):
     state_employer: Mapped[bool] = mapped_column(Boolean)
     registered_on: Mapped[dt.date] = mapped_column(Date)
     programs: Mapped[list[str]] = mapped_column(JSON, default=list)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)
 
 
 class Participant(Base):
@@ -64,7 +65,7 @@ class Participant(Base):
     payer: Mapped[str] = mapped_column(String(10))
     employment_ended_on: Mapped[dt.date | None] = mapped_column(Date)
     jht_balance: Mapped[int] = mapped_column(BigInteger, default=0)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)
 
     jht_partial_withdrawals: Mapped[list[JhtWithdrawal]] = relationship(
         back_populates="participant", cascade="all, delete-orphan", order_by="JhtWithdrawal.on"
@@ -120,7 +121,7 @@ class Project(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
     registered_on: Mapped[dt.date | None] = mapped_column(Date)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)
 
     payments: Mapped[list[ProjectPayment]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="ProjectPayment.termin"
@@ -152,7 +153,7 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -163,7 +164,7 @@ class RulesetVersion(Base):
 
     version: Mapped[str] = mapped_column(String(71), primary_key=True)  # "sha256:" + 64 hex
     files: Mapped[dict[str, str]] = mapped_column(JSON)
-    first_loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    first_loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class Decision(Base):
@@ -209,6 +210,6 @@ class Claim(Base):
     body: Mapped[dict] = mapped_column(JSON)
     decision_id: Mapped[str] = mapped_column(ForeignKey("decisions.decision_id"), unique=True)
     outcome: Mapped[str] = mapped_column(String(10))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
     decision: Mapped[Decision] = relationship()

@@ -6,13 +6,14 @@ import threading
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from adjudication import Ruleset, load_ruleset_from_files
 from adjudication.ruleset import read_rules_dir
 
 from .errors import NotFound
-from .models import RulesetVersion
+from .models import RulesetVersion, utc_now
 
 _COMPILED: dict[tuple[tuple[str, str], ...], Ruleset] = {}
 
@@ -40,8 +41,11 @@ class RulesetRegistry:
             return
         stored = session.scalar(select(RulesetVersion.version).where(RulesetVersion.version == ruleset.version))
         if stored is None:
-            session.add(RulesetVersion(version=ruleset.version, files=dict(ruleset.files)))
-            session.flush()
+            # two workers deciding their first claims at once both get here: the second insert is a no-op
+            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+            session.execute(dialect.insert(RulesetVersion)
+                            .values(version=ruleset.version, files=dict(ruleset.files), first_loaded_at=utc_now())
+                            .on_conflict_do_nothing(index_elements=["version"]))
         else:
             # remembered only once seen stored: a row this request inserts may still be rolled back
             self._committed.add(ruleset.version)

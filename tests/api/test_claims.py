@@ -178,3 +178,32 @@ def test_reason_codes_catalogue_has_both_languages(client: FlaskClient, auth: An
     codes = {c["code"]: c for c in response.json}
     assert {"DUPLICATE_CLAIM", "NOT_A_PARTICIPANT", "CLAIM_EXPIRED"} <= set(codes)
     assert all(c["message_id"] and c["message_en"] for c in codes.values())
+
+
+@pytest.mark.usefixtures("registry")
+def test_concurrent_claims_keep_one_unbroken_chain(app: Flask, auth: Any):
+    """Workers appending at once must not fork the hash chain or lose a claim."""
+    import threading
+
+    errors: list[Any] = []
+
+    def submit(worker: int) -> None:
+        client = app.test_client()
+        for n in range(6):
+            day = f"2024-0{1 + worker}-{10 + n}"
+            body = jkk_claim(incident={**jkk_claim()["incident"], "date": day, "reported_on": day})
+            response = client.post("/v1/claims", json=body,
+                                   headers={**auth("officer"), "Idempotency-Key": f"thread-{worker}-{n:04d}"})
+            if response.status_code != 201:
+                errors.append(response.json)
+
+    threads = [threading.Thread(target=submit, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert count(app, Claim) == 24 and count(app, Decision) == 24
+    with session_scope(app) as session:
+        assert decision_log.verify(session) == {"ok": True, "checked": 24, "first_broken": None}
+        assert sorted(session.scalars(select(Decision.seq))) == list(range(1, 25))
