@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import registry_store as store
 from .auth import requires_role
@@ -33,6 +35,17 @@ def _check_key(name: str, value: str, regex: str, what: str) -> None:
         raise InputError(errors={name: [f"Must be {what}."]})
 
 
+def _put(upsert: Callable[[Session, str, dict[str, Any]], tuple[Any, bool]], key: str, data: dict[str, Any],
+         reference_errors: Callable[[Session, dict[str, Any]], dict[str, list[str]]] | None = None) -> Any:
+    """Upsert one record after checking the records it names exist (422 naming the field if not)."""
+    session = get_session()
+    errors = reference_errors(session, data) if reference_errors else {}
+    if errors:
+        raise InputError(errors=errors)
+    record, _ = upsert(session, key, data)
+    return record
+
+
 def _found(record: Any, what: str, key: str) -> Any:
     if record is None:
         raise NotFound(f"No {what} {key}.")
@@ -46,8 +59,7 @@ def _found(record: Any, what: str, key: str) -> Any:
 def put_employer(data: dict[str, Any], npp: str) -> Employer:
     """Create or replace an employer."""
     _check_key("npp", npp, NPP, "an NPP of 8 capital letters or digits")
-    employer, _ = store.upsert_employer(get_session(), npp, data)
-    return employer
+    return _put(store.upsert_employer, npp, data)
 
 
 @blp.route("/employers/<npp>", methods=["GET"])
@@ -65,12 +77,7 @@ def get_employer(npp: str) -> Employer:
 def put_participant(data: dict[str, Any], kpj: str) -> Participant:
     """Create or replace a participant."""
     _check_key("kpj", kpj, KPJ, "a KPJ of 11 digits")
-    session = get_session()
-    errors = store.participant_reference_errors(session, data)
-    if errors:
-        raise InputError(errors=errors)
-    participant, _ = store.upsert_participant(session, kpj, data)
-    return participant
+    return _put(store.upsert_participant, kpj, data, store.participant_reference_errors)
 
 
 @blp.route("/participants/<kpj>", methods=["GET"])
@@ -116,12 +123,7 @@ def list_contributions(query: dict[str, str]) -> list[Contribution]:
 def put_project(data: dict[str, Any], project_number: str) -> Project:
     """Create or replace a construction project with its termin payments."""
     _check_key("project_number", project_number, PROJECT_NUMBER, "a project number")
-    session = get_session()
-    errors = store.project_reference_errors(session, data)
-    if errors:
-        raise InputError(errors=errors)
-    project, _ = store.upsert_project(session, project_number, data)
-    return project
+    return _put(store.upsert_project, project_number, data, store.project_reference_errors)
 
 
 @blp.route("/projects/<project_number>", methods=["GET"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import insert, select, tuple_
@@ -13,21 +12,26 @@ from .models import Contribution, Employer, JhtWithdrawal, Participant, Project,
 FieldErrors = dict[str, list[str]]
 
 
-def _assign(record: Any, data: dict[str, Any], skip: Iterable[str] = ()) -> None:
-    for key, value in data.items():
-        if key not in skip:
-            setattr(record, key, value)
+def _upsert(session: Session, model: type[Any], key: str, data: dict[str, Any],
+            children: dict[str, type[Any]] | None = None) -> tuple[Any, bool]:
+    """Create or replace one record by primary key; child lists (payments, withdrawals) are replaced whole."""
+    children = children or {}
+    record = session.get(model, key)
+    created = record is None
+    if record is None:
+        record = model()
+        setattr(record, model.__mapper__.primary_key[0].key, key)
+        session.add(record)
+    for name, value in data.items():
+        if name in children:
+            value = [children[name](**item) for item in value or []]
+        setattr(record, name, value)
+    return record, created
 
 
 def upsert_employer(session: Session, npp: str, data: dict[str, Any]) -> tuple[Employer, bool]:
     """Create or replace an employer; returns the record and whether it was created."""
-    employer = session.get(Employer, npp)
-    created = employer is None
-    if employer is None:
-        employer = Employer(npp=npp)
-        session.add(employer)
-    _assign(employer, data)
-    return employer, created
+    return _upsert(session, Employer, npp, data)
 
 
 def participant_reference_errors(session: Session, data: dict[str, Any]) -> FieldErrors:
@@ -47,14 +51,7 @@ def participant_reference_errors(session: Session, data: dict[str, Any]) -> Fiel
 
 def upsert_participant(session: Session, kpj: str, data: dict[str, Any]) -> tuple[Participant, bool]:
     """Create or replace a participant and its partial-withdrawal history."""
-    participant = session.get(Participant, kpj)
-    created = participant is None
-    if participant is None:
-        participant = Participant(kpj=kpj)
-        session.add(participant)
-    _assign(participant, data, skip=("jht_partial_withdrawals",))
-    participant.jht_partial_withdrawals = [JhtWithdrawal(**w) for w in data.get("jht_partial_withdrawals") or []]
-    return participant, created
+    return _upsert(session, Participant, kpj, data, {"jht_partial_withdrawals": JhtWithdrawal})
 
 
 def project_reference_errors(session: Session, data: dict[str, Any]) -> FieldErrors:
@@ -67,14 +64,7 @@ def project_reference_errors(session: Session, data: dict[str, Any]) -> FieldErr
 
 def upsert_project(session: Session, number: str, data: dict[str, Any]) -> tuple[Project, bool]:
     """Create or replace a construction project and its termin payments."""
-    project = session.get(Project, number)
-    created = project is None
-    if project is None:
-        project = Project(project_number=number)
-        session.add(project)
-    _assign(project, data, skip=("payments",))
-    project.payments = [ProjectPayment(**p) for p in data.get("payments") or []]
-    return project, created
+    return _upsert(session, Project, number, data, {"payments": ProjectPayment})
 
 
 def split_payer(payer: str) -> tuple[str, str]:
@@ -124,7 +114,8 @@ def store_contributions(session: Session, items: list[dict[str, Any]]) -> tuple[
     new_rows = []
     for key, row in zip(keys, rows, strict=True):
         if key in existing:
-            _assign(existing[key], row)
+            for name, value in row.items():
+                setattr(existing[key], name, value)
         else:
             new_rows.append(row)
     if new_rows:
