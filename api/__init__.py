@@ -48,10 +48,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
-    from . import claims, registry
+    from . import audit, claims, registry
 
     api.register_blueprint(registry.blp)
     api.register_blueprint(claims.blp)
+    api.register_blueprint(audit.blp)
 
 
 def _document_error_responses(api: Api) -> None:

@@ -1,0 +1,254 @@
+"""Audit endpoints (role ``auditor``, read-only): decision records, replays, the hash chain and rulesets.
+
+Nothing here writes: a replay re-evaluates stored facts in memory and is never appended to the decision log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from flask import current_app
+from flask_smorest import Blueprint
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
+
+from adjudication import AdjudicationError, ListTracer, Ruleset
+
+from . import decision_log
+from .audit_schemas import (
+    BulkReplayRequestSchema,
+    BulkReplaySchema,
+    ChainCheckSchema,
+    DecisionRecordSchema,
+    ReplayRequestSchema,
+    ReplaySchema,
+    RulesetSchema,
+    RulesetVersionSchema,
+)
+from .auth import requires_role
+from .db import get_session
+from .errors import Conflict, InputError, NotFound
+from .models import Decision
+from .rulesets import RulesetRegistry
+
+blp = Blueprint("audit", __name__, url_prefix="/v1",
+                description="Auditors read decisions, replay them with any stored ruleset and verify the log.")
+
+MAX_REPLAY_DECISIONS = 100_000  # per POST /v1/replays; override with the REPLAY_MAX_DECISIONS setting
+REPLAY_BATCH = 500
+
+
+# documents fields a decision carries once its rules require documents; compared only when present
+DOCUMENT_FIELDS = ("documents_required", "documents_missing")
+
+
+def _benefits(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Benefit items keyed by code (a repeated code gets ``#2``, ``#3``); the basis text is not compared."""
+    keyed: dict[str, dict[str, Any]] = {}
+    for item in result.get("benefits") or []:
+        key, n = item["code"], 1
+        while key in keyed:
+            n += 1
+            key = f"{item['code']}#{n}"
+        keyed[key] = {"code": item["code"], "amount": item.get("amount"), "recurring": item.get("recurring"),
+                      "rule_id": item.get("rule_id")}
+    return keyed
+
+
+def _comparable(result: dict[str, Any]) -> dict[str, Any]:
+    """The decision content a replay must reproduce: no identity, time or ruleset version, no message text."""
+    content = {name: result.get(name) for name in ("outcome", "liability", "total_amount")}
+    content["reasons"] = [{"code": r.get("code"), "rule_id": r.get("rule_id")} for r in result.get("reasons") or []]
+    content["rules_fired"] = list(result.get("rules_fired") or [])
+    return content
+
+
+def differences(original: dict[str, Any], replayed: dict[str, Any]) -> list[dict[str, Any]]:
+    """``[{field, original, replayed}]`` for every compared field that differs; empty when identical."""
+    out = []
+    before, after = _comparable(original), _comparable(replayed)
+    for name in before:
+        if before[name] != after[name]:
+            out.append({"field": name, "original": before[name], "replayed": after[name]})
+    old, new = _benefits(original), _benefits(replayed)
+    for key in [*old, *(k for k in new if k not in old)]:
+        if old.get(key) != new.get(key):
+            out.append({"field": f"benefits.{key}", "original": old.get(key), "replayed": new.get(key)})
+    for name in DOCUMENT_FIELDS:
+        if (name in original or name in replayed) and original.get(name) != replayed.get(name):
+            out.append({"field": name, "original": original.get(name), "replayed": replayed.get(name)})
+    return out
+
+
+def classify(changed: list[dict[str, Any]]) -> str:
+    """The summary bucket of one replay: identical, changed_outcome, changed_amount or changed_other."""
+    fields = {d["field"] for d in changed}
+    if not fields:
+        return "identical"
+    if "outcome" in fields:
+        return "changed_outcome"
+    if "total_amount" in fields or any(f.startswith("benefits.") for f in fields):
+        return "changed_amount"
+    return "changed_other"
+
+
+def _registry() -> RulesetRegistry:
+    return current_app.extensions["rulesets"]
+
+
+def _decision(session: Session, decision_id: str) -> Decision:
+    decision = session.get(Decision, decision_id)
+    if decision is None:
+        raise NotFound(f"No decision {decision_id}.")
+    return decision
+
+
+def _ruleset(session: Session, choice: str, own_version: str) -> Ruleset:
+    """The ruleset named by ``original`` (the decision's own), ``current`` or a stored version."""
+    if choice == "current":
+        return _registry().current
+    version = own_version if choice == "original" else choice
+    try:
+        return _registry().get(session, version)
+    except AdjudicationError as error:
+        # a version stored by an older release whose files this engine no longer accepts
+        raise Conflict(f"Ruleset {version} cannot be compiled by this service: {error}") from error
+
+
+@blp.route("/decisions/<decision_id>", methods=["GET"])
+@requires_role("auditor")
+@blp.response(200, DecisionRecordSchema)
+def get_decision(decision_id: str) -> dict[str, Any]:
+    """The full record of a decision: facts as evaluated, ruleset version, result and chain hashes."""
+    decision = _decision(get_session(), decision_id)
+    return {**decision_log.hashed_content(decision), "prev_hash": decision.prev_hash, "hash": decision.hash}
+
+
+@blp.route("/decisions/<decision_id>/replay", methods=["POST"])
+@requires_role("auditor")
+@blp.arguments(ReplayRequestSchema())
+@blp.response(200, ReplaySchema)
+@blp.alt_response(409, description="The stored facts or ruleset cannot be evaluated by this service.")
+def replay_decision(body: dict[str, str], decision_id: str) -> dict[str, Any]:
+    """Re-evaluate a decision's stored facts with a ruleset and compare; the replay is not stored.
+
+    ``original`` uses the version the decision was made under and must give an identical result.
+    """
+    session = get_session()
+    decision = _decision(session, decision_id)
+    ruleset = _ruleset(session, body["ruleset"], decision.ruleset_version)
+    tracer = ListTracer()
+    try:
+        replayed = ruleset.evaluate(decision.facts, tracer).to_dict()
+    except AdjudicationError as error:
+        raise Conflict(f"The stored facts cannot be evaluated by ruleset {ruleset.version}: {error}") from error
+    changed = differences(decision.result, replayed)
+    return {"decision_id": decision.decision_id, "ruleset_version": ruleset.version, "identical": not changed,
+            "original": decision.result, "replayed": replayed, "differences": changed, "trace": tracer.events}
+
+
+def _window(session: Session, start: dt.datetime, end: dt.datetime, kind: str | None) -> Iterator[Row[Any]]:
+    """Decisions decided in [start, end), in chain order, read in batches of plain rows."""
+    where = [Decision.decided_at >= start, Decision.decided_at < end]
+    if kind:
+        where.append(Decision.kind == kind)
+    last = 0
+    while True:
+        rows = session.execute(
+            select(Decision.seq, Decision.decision_id, Decision.kind, Decision.ruleset_version, Decision.facts,
+                   Decision.result).where(Decision.seq > last, *where).order_by(Decision.seq).limit(REPLAY_BATCH)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def _count(session: Session, start: dt.datetime, end: dt.datetime, kind: str | None) -> int:
+    query = select(func.count()).select_from(Decision).where(Decision.decided_at >= start, Decision.decided_at < end)
+    if kind:
+        query = query.where(Decision.kind == kind)
+    return session.scalar(query) or 0
+
+
+@blp.route("/replays", methods=["POST"])
+@requires_role("auditor")
+@blp.arguments(BulkReplayRequestSchema())
+@blp.response(200, BulkReplaySchema)
+def replay_window(body: dict[str, Any]) -> dict[str, Any]:
+    """Replay every decision decided in [from, to] (UTC dates) with one ruleset; nothing is stored.
+
+    Shows the impact of a new ruleset before it goes live. Each decision counts once: a changed outcome
+    first, else changed benefits or total, else any other change (reasons, rules fired, liability).
+    """
+    session = get_session()
+    start = dt.datetime.combine(body["from_"], dt.time(), dt.UTC)
+    end = dt.datetime.combine(body["to"] + dt.timedelta(days=1), dt.time(), dt.UTC)
+    kind = body.get("kind")
+    limit = current_app.config.get("REPLAY_MAX_DECISIONS", MAX_REPLAY_DECISIONS)
+    found = _count(session, start, end, kind)
+    if found > limit:
+        raise InputError(f"The window holds {found} decisions; replay at most {limit} at a time.",
+                         errors={"to": [f"Narrow the window: {found} decisions, at most {limit}."]})
+    choice = body["ruleset"]
+    fixed = None if choice == "original" else _ruleset(session, choice, "")
+    summary: dict[str, Any] = {"ruleset": fixed.version if fixed else "original", "checked": 0, "identical": 0,
+                               "changed_outcome": 0, "changed_amount": 0, "changed_other": 0, "failed": 0,
+                               "changes": []}
+    for row in _window(session, start, end, kind):
+        summary["checked"] += 1
+        try:
+            ruleset = fixed or _ruleset(session, "original", row.ruleset_version)
+            changed = differences(row.result, ruleset.evaluate(row.facts).to_dict())
+        except (AdjudicationError, Conflict) as error:
+            summary["failed"] += 1
+            summary["changes"].append({"decision_id": row.decision_id, "kind": row.kind, "differences": [],
+                                       "error": str(error)})
+            continue
+        summary[classify(changed)] += 1
+        if changed:
+            summary["changes"].append({"decision_id": row.decision_id, "kind": row.kind, "differences": changed})
+    return summary
+
+
+@blp.route("/audit/verify", methods=["GET"])
+@requires_role("auditor")
+@blp.response(200, ChainCheckSchema)
+def verify_chain() -> dict[str, Any]:
+    """Walk the hash chain from the first record: ``ok`` unless a record's content or link was altered."""
+    return decision_log.verify(get_session())
+
+
+@blp.route("/rulesets", methods=["GET"])
+@requires_role("auditor")
+@blp.response(200, RulesetVersionSchema(many=True))
+def list_rulesets() -> list[dict[str, Any]]:
+    """Every ruleset version decisions were made under, oldest first, and the current one."""
+    registry = _registry()
+    versions = [{**v, "first_loaded_at": decision_log.utc_iso(v["first_loaded_at"])}
+                for v in registry.stored_versions(get_session())]
+    if not any(v["current"] for v in versions):
+        versions.append({"version": registry.current.version, "first_loaded_at": None, "current": True})
+    return versions
+
+
+def _parameters(ruleset: Ruleset) -> list[dict[str, Any]]:
+    def shown(value: Any) -> Any:
+        return value if value is None or isinstance(value, int) else str(value)
+
+    return [{"name": p.name, "description": p.description, "unit": p.unit, "file": p.path,
+             "values": [{"start": v.start.isoformat(), "value": shown(v.value), "reference": v.reference}
+                        for v in p.values]}
+            for p in (ruleset.parameters[name] for name in sorted(ruleset.parameters))]
+
+
+@blp.route("/rulesets/<version>", methods=["GET"])
+@requires_role("auditor")
+@blp.response(200, RulesetSchema)
+def get_ruleset(version: str) -> dict[str, Any]:
+    """One ruleset version: each rule with its citation and validity dates, and each dated parameter."""
+    ruleset = _ruleset(get_session(), version, version)
+    return {"version": ruleset.version, "current": ruleset.version == _registry().current.version,
+            "rules": ruleset.describe(), "parameters": _parameters(ruleset)}

@@ -1,0 +1,189 @@
+"""What an auditor sends and reads: decision records, replays, chain checks and rulesets."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from .decision_schemas import DecisionSchema
+
+VERSION = re.compile(r"^sha256:[0-9a-f]{64}$")
+KINDS = ("claim", "clearance", "project_coverage")
+RULESET_CHOICE = ("original", "current", "sha256:<64 hex>")
+
+
+class StoredDecision(fields.Nested):
+    """A stored decision result passed through verbatim, documented as the SPEC Decision.
+
+    Dumping through ``DecisionSchema`` would drop any key the schema does not list; an auditor must see the
+    record exactly as it was hashed.
+    """
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(DecisionSchema, **kwargs)
+
+    # marshmallow names the first argument ``value`` in Field and ``nested_obj`` in Nested: one must differ
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return value
+
+
+def _check_ruleset(value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed and not VERSION.match(value):
+        raise ValidationError(f"Must be {', '.join(repr(a) for a in allowed)} or a version 'sha256:<64 hex>'.")
+
+
+class DecisionRecordSchema(Schema):
+    """One record of the decision log: the facts as evaluated, the result, and the chain hashes."""
+
+    decision_id = fields.String()
+    seq = fields.Integer(metadata={"description": "Position in the hash chain."})
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    subject = fields.String(metadata={"description": "What was decided: the claim id, NIB or project number."})
+    ruleset_version = fields.String()
+    facts = fields.Dict(keys=fields.String(), metadata={
+        "description": "The facts exactly as the ruleset evaluated them (dates as ISO text)."})
+    result = StoredDecision()
+    decided_at = fields.String(metadata={"format": "date-time"})
+    prev_hash = fields.String(metadata={"description": "Hash of the previous record (64 zeros for the first)."})
+    hash = fields.String(metadata={"description": "sha256 over prev_hash and the canonical JSON of the record."})
+
+
+class ReplayRequestSchema(Schema):
+    """Which ruleset to replay a decision with."""
+
+    ruleset = fields.String(required=True, metadata={
+        "description": "'original' (the decision's own version), 'current', or a stored version 'sha256:...'."})
+
+    @validates("ruleset")
+    def _known_form(self, value: str, **_: Any) -> None:
+        _check_ruleset(value, ("original", "current"))
+
+
+class DifferenceSchema(Schema):
+    """One field whose value the replay changed."""
+
+    field = fields.String(metadata={"description": "e.g. outcome, total_amount, benefits.JKK_DEATH_FUNERAL"})
+    original = fields.Raw(allow_none=True)
+    replayed = fields.Raw(allow_none=True)
+
+
+class ReplaySchema(Schema):
+    """A decision re-evaluated from its stored facts; nothing is stored."""
+
+    decision_id = fields.String()
+    ruleset_version = fields.String(metadata={"description": "The version the replay used."})
+    identical = fields.Boolean()
+    original = StoredDecision()
+    replayed = StoredDecision()
+    differences = fields.List(fields.Nested(DifferenceSchema))
+    trace = fields.List(fields.Dict(), metadata={
+        "description": "The replay's steps: parameters in force, rules fired with citations, benefits, outcome."})
+
+
+class BulkReplayRequestSchema(Schema):
+    """A window of decisions to replay with one ruleset."""
+
+    from_ = fields.Date(required=True, data_key="from", metadata={"description": "First day (decided_at, UTC)."})
+    to = fields.Date(required=True, metadata={"description": "Last day, inclusive."})
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    ruleset = fields.String(required=True, metadata={
+        "description": "'current', a stored version 'sha256:...', or 'original' (each decision's own version)."})
+
+    @validates("ruleset")
+    def _known_form(self, value: str, **_: Any) -> None:
+        _check_ruleset(value, ("current", "original"))
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
+        if "from_" in data and "to" in data and data["from_"] > data["to"]:
+            raise ValidationError("Must not be before 'from'.", "to")
+
+
+class ChangeSchema(Schema):
+    """A decision the replay changed, with what changed."""
+
+    decision_id = fields.String()
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    differences = fields.List(fields.Nested(DifferenceSchema))
+    error = fields.String(metadata={"description": "Why the stored facts could not be replayed (only if failed)."})
+
+
+class BulkReplaySchema(Schema):
+    """Impact of a ruleset on a window of past decisions; each decision is counted once."""
+
+    ruleset = fields.String(metadata={"description": "The version replayed with, or 'original'."})
+    checked = fields.Integer()
+    identical = fields.Integer()
+    changed_outcome = fields.Integer()
+    changed_amount = fields.Integer(metadata={"description": "Same outcome, different benefits or total."})
+    changed_other = fields.Integer(metadata={"description": "Same outcome and amounts; reasons, rules or liability."})
+    failed = fields.Integer(metadata={"description": "Decisions whose facts the ruleset could not evaluate."})
+    changes = fields.List(fields.Nested(ChangeSchema))
+
+
+class ChainCheckSchema(Schema):
+    """The result of walking the hash chain."""
+
+    ok = fields.Boolean()
+    checked = fields.Integer(metadata={"description": "Records verified before the first broken one."})
+    first_broken = fields.String(allow_none=True, metadata={"description": "decision_id of the first bad record."})
+
+
+class RulesetVersionSchema(Schema):
+    """A ruleset version the service has decided with, or runs now."""
+
+    version = fields.String()
+    first_loaded_at = fields.String(allow_none=True, metadata={
+        "format": "date-time", "description": "When first stored; null for a current version no decision used."})
+    current = fields.Boolean()
+
+
+class CitationSchema(Schema):
+    """The article of law a rule implements."""
+
+    instrument = fields.String()
+    article = fields.String()
+    url = fields.String(allow_none=True)
+    text = fields.String()
+
+
+class RuleSchema(Schema):
+    """One rule: one legal provision with its citation and the dates it is in force."""
+
+    id = fields.String()
+    program = fields.String()
+    title = fields.String()
+    valid_from = fields.String(metadata={"format": "date"})
+    valid_to = fields.String(allow_none=True, metadata={"format": "date"})
+    citation = fields.Nested(CitationSchema)
+    effects = fields.List(fields.Dict())
+    file = fields.String()
+
+
+class DatedValueSchema(Schema):
+    """One value of a parameter, in force from ``start``."""
+
+    start = fields.String(metadata={"format": "date"})
+    value = fields.Raw(allow_none=True, metadata={"description": "Integer, a fraction as text, or a date."})
+    reference = fields.String()
+
+
+class ParameterSchema(Schema):
+    """A dated amount, rate or limit the rules use."""
+
+    name = fields.String()
+    description = fields.String()
+    unit = fields.String()
+    values = fields.List(fields.Nested(DatedValueSchema))
+    file = fields.String()
+
+
+class RulesetSchema(Schema):
+    """A ruleset version with every rule and parameter."""
+
+    version = fields.String()
+    current = fields.Boolean()
+    rules = fields.List(fields.Nested(RuleSchema))
+    parameters = fields.List(fields.Nested(ParameterSchema))
