@@ -17,4 +17,5 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RULES_DIR": os.environ.get("RULES_DIR", str(ROOT / "rules")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_BODY_BYTES", str(4 * 1024 * 1024))),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "REPLAY_MAX_DECISIONS": int(os.environ.get("REPLAY_MAX_DECISIONS", "20000")),
     }
