@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app, request
 from flask_smorest import Blueprint
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,11 +41,16 @@ def decision_view(decision: Any) -> dict[str, Any]:
             "decided_at": decision_log.utc_iso(decision.decided_at)}
 
 
-def _first_claim_on_event(session: Session, kpj: str, claim_type: str, when: dt.date) -> Claim | None:
-    return session.scalars(
-        select(Claim).where(Claim.kpj == kpj, Claim.claim_type == claim_type, Claim.event_date == when)
-        .order_by(Claim.created_at).limit(1)
-    ).first()
+def _earlier_claims(session: Session, key: str, body: dict[str, Any], when: dt.date) -> tuple[Claim | None,
+                                                                                              Claim | None]:
+    """(the claim stored under this Idempotency-Key, the first claim on the same event), in one query."""
+    same_event = and_(Claim.kpj == body["kpj"], Claim.claim_type == body["claim_type"], Claim.event_date == when)
+    rows = session.scalars(select(Claim).where(or_(Claim.idempotency_key == key, same_event))
+                           .order_by(Claim.created_at)).all()
+    by_key = next((c for c in rows if c.idempotency_key == key), None)
+    first = next((c for c in rows if c.kpj == body["kpj"] and c.claim_type == body["claim_type"]
+                  and c.event_date == when), None)
+    return by_key, first
 
 
 def _body_hash() -> str:
@@ -60,11 +65,10 @@ def _replay(existing: Claim, body_hash: str) -> tuple[dict[str, Any], int]:
 
 
 def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, Any], key: str,
-                 body_hash: str) -> dict[str, Any]:
+                 body_hash: str, first: Claim | None) -> dict[str, Any]:
     """Gather facts, evaluate, and store the claim with its decision in the caller's transaction."""
     when = event_date(body)
     records = claim_records(session, body["kpj"], when, body["claim_type"])
-    first = _first_claim_on_event(session, body["kpj"], body["claim_type"], when)
     facts = claim_facts(body, records.participant, records.employer, records.project, records.contributions,
                         duplicate_of=first.claim_id if first else None)
     ruleset = rulesets.current
@@ -90,11 +94,11 @@ def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, An
 def post_claim(headers: dict[str, str], body: dict[str, Any]) -> Any:
     """Decide a claim: approved, rejected or referred, who pays, how much, and why."""
     session, key, body_hash = get_session(), headers["idempotency_key"], _body_hash()
-    existing = session.scalar(select(Claim).where(Claim.idempotency_key == key))
+    existing, first = _earlier_claims(session, key, body, event_date(body))
     if existing is not None:
         return _replay(existing, body_hash)
     try:
-        return decide_claim(session, current_app.extensions["rulesets"], body, key, body_hash), 201
+        return decide_claim(session, current_app.extensions["rulesets"], body, key, body_hash, first), 201
     except IntegrityError:
         # a concurrent request with the same key won the race: answer as its replay
         session.rollback()

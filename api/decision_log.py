@@ -69,8 +69,8 @@ def append(session: Session, kind: str, subject: str, ruleset_version: str, fact
     seq, prev_hash = _advance_head(session)
     decision = Decision(
         decision_id=str(uuid.uuid4()), seq=seq, kind=kind, subject=subject,
-        ruleset_version=ruleset_version, facts=json.loads(canonical_json(facts)),
-        result=json.loads(canonical_json(result)),
+        # both are JSON-ready already (ISO dates, string keys), so the hash taken here is the hash of what is read back
+        ruleset_version=ruleset_version, facts=facts, result=result,
         decided_at=decided_at or dt.datetime.now(dt.UTC),
         prev_hash=prev_hash,
     )

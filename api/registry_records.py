@@ -63,10 +63,12 @@ def contributions_of(session: Session, payer_kind: str, payer_ref: str,
 
 def claim_records(session: Session, kpj: str, event_date: dt.date, claim_type: str) -> ClaimRecords:
     """Participant, employer, project and the contributions that decide the status at ``event_date``."""
-    participant = session.get(Participant, kpj)
-    if participant is None:
+    # participant and employer in one round trip: this runs on every claim
+    row = session.execute(select(Participant, Employer).outerjoin(Employer, Participant.employer_npp == Employer.npp)
+                          .where(Participant.kpj == kpj)).first()
+    if row is None:
         return ClaimRecords(participant=None)
-    employer = session.get(Employer, participant.employer_npp) if participant.employer_npp else None
+    participant, employer = row
     project = session.get(Project, participant.project_number) if participant.project_number else None
     # PU status is the employer's; BPU status is the participant's own, whoever pays for them
     if participant.segment == "PU" and employer is not None:
