@@ -12,6 +12,8 @@ from .decision_schemas import DecisionSchema
 VERSION = re.compile(r"^sha256:[0-9a-f]{64}$")
 KINDS = ("claim", "clearance", "project_coverage")
 RULESET_CHOICE = ("original", "current", "sha256:<64 hex>")
+# what _check_ruleset accepts, published so that clients (and the contract fuzzer) can build a valid choice
+RULESET_PATTERN = r"^(original|current|sha256:[0-9a-f]{64})$"
 
 
 class StoredDecision(fields.Nested):
@@ -30,7 +32,8 @@ class StoredDecision(fields.Nested):
 
 
 def _check_ruleset(value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed and not VERSION.match(value):
+    # fullmatch: ``$`` alone would accept a version followed by a newline
+    if value not in allowed and not VERSION.fullmatch(value):
         raise ValidationError(f"Must be {', '.join(repr(a) for a in allowed)} or a version 'sha256:<64 hex>'.")
 
 
@@ -54,7 +57,8 @@ class ReplayRequestSchema(Schema):
     """Which ruleset to replay a decision with."""
 
     ruleset = fields.String(required=True, metadata={
-        "description": "'original' (the decision's own version), 'current', or a stored version 'sha256:...'."})
+        "description": "'original' (the decision's own version), 'current', or a stored version 'sha256:...'.",
+        "pattern": RULESET_PATTERN})
 
     @validates("ruleset")
     def _known_form(self, value: str, **_: Any) -> None:
@@ -89,7 +93,8 @@ class BulkReplayRequestSchema(Schema):
     to = fields.Date(required=True, metadata={"description": "Last day, inclusive."})
     kind = fields.String(validate=validate.OneOf(KINDS))
     ruleset = fields.String(required=True, metadata={
-        "description": "'current', a stored version 'sha256:...', or 'original' (each decision's own version)."})
+        "description": "'current', a stored version 'sha256:...', or 'original' (each decision's own version).",
+        "pattern": RULESET_PATTERN})
 
     @validates("ruleset")
     def _known_form(self, value: str, **_: Any) -> None:
