@@ -14,6 +14,8 @@ from .fact_catalogue import FACTS
 CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 KINDS = ("reject", "refer", "warning", "info")
 KEYS = frozenset({"kind", "id", "en"})
+# values the decision itself supplies to messages, besides the facts of the case
+DECISION_PLACEHOLDERS = frozenset({"documents_missing"})
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def parse_catalogue(path: str, data: Any) -> dict[str, ReasonCode]:
             raise RuleFileError(path, f"{code}.kind", f"must be one of {', '.join(KINDS)}")
         for key in ("id", "en"):
             for field in _placeholders(entry[key]):
-                if field not in FACTS:
+                if field not in FACTS and field not in DECISION_PLACEHOLDERS:
                     raise RuleFileError(path, f"{code}.{key}", f"placeholder {{{field}}} is not a known fact")
         out[code] = ReasonCode(code, entry["kind"], entry["id"].strip(), entry["en"].strip())
     return out

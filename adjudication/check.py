@@ -12,6 +12,8 @@ A case file in ``rules/cases/`` is a list of::
         reasons: [LATE_REPORT]             # exactly these codes, in order
         fires: [JKK.DEATH.BENEFIT]         # at least these rule ids fire
         does_not_fire: [JKK.EXPIRY.5Y]     # these do not
+        documents_required: [kpj_card, ...]  # exactly these (sorted by the engine; a group as a|b)
+        documents_missing: [heir_certificate]
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from .ruleset import CASES_DIR, Ruleset, load_ruleset
 from .yamlfile import parse_yaml
 
 CASE_KEYS = frozenset({"name", "facts", "expect", "note"})
-EXPECT_KEYS = frozenset({"outcome", "liability", "total_amount", "benefits", "reasons", "fires", "does_not_fire"})
+EXPECT_KEYS = frozenset({"outcome", "liability", "total_amount", "benefits", "reasons", "fires", "does_not_fire",
+                         "documents_required", "documents_missing"})
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,9 @@ def run_case(ruleset: Ruleset, case: Case) -> CaseResult:
         amounts = {b["code"]: b["amount"] for b in got["benefits"]}
         if dict(expect["benefits"] or {}) != amounts:
             failures.append(f"benefits: expected {expect['benefits']!r}, got {amounts!r}")
+    for key in ("documents_required", "documents_missing"):
+        if key in expect and sorted(expect[key] or []) != got[key]:
+            failures.append(f"{key}: expected {sorted(expect[key] or [])!r}, got {got[key]!r}")
     if "reasons" in expect:
         codes = [r["code"] for r in got["reasons"]]
         if list(expect["reasons"] or []) != codes:

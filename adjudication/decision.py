@@ -9,7 +9,8 @@ from types import MappingProxyType
 from typing import Any
 
 from .catalogue import ReasonCode
-from .loader import Rule
+from .documents import Requirement, missing, normalise, requirement_text
+from .loader import DOCUMENTS_MISSING, Rule
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class Decision:
     ruleset_version: str
     as_of: dt.date
     facts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    documents_required: tuple[str, ...] = ()  # sorted; an any-of group as "a|b"
+    documents_missing: tuple[str, ...] = ()  # sorted; empty when the case does not say which it has
 
     @property
     def total_amount(self) -> int:
@@ -67,13 +70,15 @@ class Decision:
         return sum(b.amount for b in self.benefits)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: outcome, liability, benefits, total_amount, reasons, version, rules, as_of."""
+        """JSON-ready dict: outcome, liability, benefits, total, reasons, documents, version, rules, as_of."""
         return {
             "outcome": self.outcome,
             "liability": self.liability,
             "benefits": [b.to_dict() for b in self.benefits],
             "total_amount": self.total_amount,
             "reasons": [r.to_dict() for r in self.reasons],
+            "documents_required": list(self.documents_required),
+            "documents_missing": list(self.documents_missing),
             "ruleset_version": self.ruleset_version,
             "rules_fired": list(self.rules_fired),
             "as_of": self.as_of.isoformat(),
@@ -90,28 +95,51 @@ class Fired:
 
 def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], version: str, as_of: dt.date,
              facts: Mapping[str, Any]) -> Decision:
-    """Outcome, liability, benefits and reasons from the fired rules, as SPEC section 4 defines them."""
-    reasons: list[Reason] = []
+    """Outcome, liability, benefits, reasons and documents from the fired rules (SPEC section 4).
+
+    Documents: every ``require`` of a fired rule is listed in ``documents_required``. When the case says which
+    documents it has (the ``documents`` fact), the unmet ones are ``documents_missing`` and each rule with an
+    unmet requirement gives a ``DOCUMENTS_MISSING`` referral naming them, unless the claim is rejected anyway
+    (a person need not chase papers for a claim that fails on the law).
+    """
+    reasons: list[tuple[Reason, bool]] = []  # (reason, is a documents referral)
     benefits: list[Benefit] = []
     kinds: set[str] = set()
     employer_liable = False
+    required: list[Requirement] = []
+    unmet: list[Requirement] = []
+    documents = facts.get("documents")
     for item in fired:
         rule = item.rule
+        rule_required: list[Requirement] = []
         for effect in rule.then:
+            if effect.kind == "require":
+                rule_required.extend(effect.documents)
+                continue
             kinds.add(effect.kind)
             if effect.code is not None:
                 code = catalogue[effect.code]
                 message_id, message_en = code.render(facts)
-                reasons.append(Reason(code.code, code.kind, rule.id, str(rule.citation), message_en, message_id))
+                reasons.append((Reason(code.code, code.kind, rule.id, str(rule.citation), message_en, message_id),
+                                False))
             elif effect.liability == "employer":
                 employer_liable = True
+        required.extend(rule_required)
+        lacking = missing(rule_required, documents) if documents is not None else []
+        if lacking:
+            unmet.extend(lacking)
+            code = catalogue[DOCUMENTS_MISSING]
+            listed = {"documents_missing": ", ".join(requirement_text(r) for r in lacking)}
+            message_id, message_en = code.render({**facts, **listed})
+            reasons.append((Reason(code.code, code.kind, rule.id, str(rule.citation), message_en, message_id), True))
         for effect_index, amount, basis in item.benefits:
             spec = rule.then[effect_index].benefit
             assert spec is not None  # the action only records benefit effects
             benefits.append(Benefit(spec.code, amount, basis, rule.id, spec.recurring))
     if "reject" in kinds:
         outcome = "rejected"
-    elif "refer" in kinds:
+        reasons = [(r, documents_reason) for r, documents_reason in reasons if not documents_reason]
+    elif "refer" in kinds or unmet:
         outcome = "referred"
     else:
         outcome = "approved"
@@ -120,9 +148,11 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
         outcome=outcome,
         liability=("employer" if employer_liable else "bpjs") if approved else None,
         benefits=tuple(benefits) if approved else (),
-        reasons=tuple(reasons),
+        reasons=tuple(r for r, _ in reasons),
         rules_fired=tuple(item.rule.id for item in fired),
         ruleset_version=version,
         as_of=as_of,
         facts=MappingProxyType(dict(facts)),
+        documents_required=tuple(normalise(required)),
+        documents_missing=tuple(normalise(unmet)),
     )

@@ -15,6 +15,7 @@ from typing import Any
 from .benefits import Formula, compile_formula
 from .catalogue import ReasonCode, parse_catalogue
 from .conditions import Condition, parse_condition, referenced
+from .documents import DOCUMENTS, Requirement
 from .errors import RuleFileError
 from .fact_catalogue import parse_date
 from .parameters import Parameter, Parameters, parse_parameter_file
@@ -29,6 +30,7 @@ RULE_KEYS = frozenset({"id", "program", "title", "description", "valid_from", "v
 CITATION_KEYS = frozenset({"instrument", "article", "url", "note"})
 REASON_EFFECTS = {"reject": "reject", "refer": "refer", "warn": "warning", "info": "info"}
 LIABILITIES = ("employer", "bpjs")
+DOCUMENTS_MISSING = "DOCUMENTS_MISSING"  # the refer code a decision gives for unmet ``require`` effects
 RECURRING = ("yearly", "monthly")
 
 
@@ -56,12 +58,13 @@ class BenefitSpec:
 
 @dataclass(frozen=True)
 class Effect:
-    """One effect of a rule: a reason (reject/refer/warn/info), a liability or a benefit."""
+    """One effect of a rule: a reason (reject/refer/warn/info), a liability, a benefit or documents required."""
 
-    kind: str  # reject | refer | warn | info | liability | benefit
+    kind: str  # reject | refer | warn | info | liability | benefit | require
     code: str | None = None
     liability: str | None = None
     benefit: BenefitSpec | None = None
+    documents: tuple[Requirement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,8 @@ def _citation(path: str, where: str, value: Any) -> Citation:
 def _effect(path: str, where: str, raw: Any, catalogue: Mapping[str, ReasonCode],
             parameters: Parameters) -> Effect:
     if not isinstance(raw, dict) or len(raw) != 1:
-        raise RuleFileError(path, where, "an effect is one of reject, refer, warn, info, liability, benefit")
+        raise RuleFileError(path, where, "an effect is one of reject, refer, warn, info, liability, benefit, "
+                                         "require")
     (kind, value), = raw.items()
     here = f"{where}.{kind}"
     if kind in REASON_EFFECTS:
@@ -155,7 +159,40 @@ def _effect(path: str, where: str, raw: Any, catalogue: Mapping[str, ReasonCode]
             raise RuleFileError(path, f"{here}.recurring", f"must be one of {', '.join(RECURRING)}")
         formula = compile_formula(path, f"{here}.amount", value["amount"], parameters)
         return Effect(kind, benefit=BenefitSpec(code, formula, recurring))
-    raise RuleFileError(path, here, "unknown effect; use reject, refer, warn, info, liability, benefit")
+    if kind == "require":
+        return Effect(kind, documents=_requirements(path, here, value, catalogue))
+    raise RuleFileError(path, here, "unknown effect; use reject, refer, warn, info, liability, benefit, require")
+
+
+def _document(path: str, where: str, value: Any) -> str:
+    if value not in DOCUMENTS:
+        raise RuleFileError(path, where, f"unknown document {value!r}; the documents are {', '.join(DOCUMENTS)}")
+    return str(value)
+
+
+def _requirements(path: str, where: str, value: Any, catalogue: Mapping[str, ReasonCode]) -> tuple[Requirement, ...]:
+    """``[kpj_card, {any_of: [police_report, witness_statements]}]`` as requirement tuples."""
+    code = catalogue.get(DOCUMENTS_MISSING)
+    if code is None or code.kind != "refer":
+        raise RuleFileError(path, where, f"require needs the refer code {DOCUMENTS_MISSING} in {CATALOGUE_FILE}")
+    if not isinstance(value, list) or not value:
+        raise RuleFileError(path, where, "require is a non-empty list of documents or {any_of: [documents]}")
+    out: list[Requirement] = []
+    for i, item in enumerate(value):
+        here = f"{where}[{i}]"
+        if isinstance(item, dict):
+            if set(item) != {"any_of"} or not isinstance(item["any_of"], list) or len(item["any_of"]) < 2:
+                raise RuleFileError(path, here, "a group is {any_of: [two or more documents]}")
+            group = tuple(_document(path, f"{here}.any_of[{j}]", d) for j, d in enumerate(item["any_of"]))
+            if len(set(group)) != len(group):
+                raise RuleFileError(path, here, "a group names each document once")
+            requirement: Requirement = group
+        else:
+            requirement = (_document(path, here, item),)
+        if requirement in out:
+            raise RuleFileError(path, here, f"{'|'.join(requirement)} is required twice")
+        out.append(requirement)
+    return tuple(out)
 
 
 def _rule(path: str, position: int, raw: Any, catalogue: Mapping[str, ReasonCode],

@@ -15,6 +15,7 @@ from . import engine
 from .catalogue import ReasonCode
 from .compiler import condition_parameters, count_property, param_property, plan_parts, rule_pattern
 from .decision import Decision, Fired, assemble
+from .documents import requirement_text
 from .errors import FactError, RulesetError
 from .fact_catalogue import FACTS, RESERVED, check_fact, epoch_days, from_epoch_days
 from .loader import Rule, load_files
@@ -148,6 +149,9 @@ class Ruleset:
                               effects=[e.kind for e in item.rule.then])
             for benefit in decision.benefits:
                 tracer.record("benefit", code=benefit.code, amount=benefit.amount, basis=benefit.basis)
+            if decision.documents_required:
+                tracer.record("documents", required=list(decision.documents_required),
+                              missing=list(decision.documents_missing))
             tracer.record("decision", outcome=decision.outcome, liability=decision.liability)
         return decision
 
@@ -161,6 +165,8 @@ class Ruleset:
                     effects.append({e.kind: e.code})
                 elif e.liability is not None:
                     effects.append({"liability": e.liability})
+                elif e.kind == "require":
+                    effects.append({"require": [requirement_text(r) for r in e.documents]})
                 elif e.benefit is not None:
                     effects.append({"benefit": {"code": e.benefit.code, "amount": e.benefit.formula.text,
                                                 **({"recurring": e.benefit.recurring} if e.benefit.recurring

@@ -64,8 +64,9 @@ def test_reject_beats_refer_and_reasons_keep_firing_order(ruleset: Ruleset) -> N
 
 def test_to_dict_matches_the_spec_shape(ruleset: Ruleset) -> None:
     out = decide(ruleset, wage=1000, event_date="2024-03-10").to_dict()
-    assert list(out) == ["outcome", "liability", "benefits", "total_amount", "reasons", "ruleset_version",
-                         "rules_fired", "as_of"]
+    assert list(out) == ["outcome", "liability", "benefits", "total_amount", "reasons", "documents_required",
+                         "documents_missing", "ruleset_version", "rules_fired", "as_of"]
+    assert (out["documents_required"], out["documents_missing"]) == ([], [])
     assert out["as_of"] == "2024-03-10"
     assert out["ruleset_version"].startswith("sha256:") and len(out["ruleset_version"]) == 71
     assert out["benefits"][0] == {"code": "LUMP", "amount": 2000, "basis": "2 x 1000", "rule_id": "T.PAY"}
