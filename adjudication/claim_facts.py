@@ -10,9 +10,27 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .facts import age_at, claim_age_years, contribution_status, membership_months, started_years
+from .facts import (
+    age_at,
+    claim_age_years,
+    contribution_status,
+    membership_months,
+    parse_period,
+    started_years,
+    whole_months_after,
+)
+from .parameters import Parameters
+from .projects import project_coverage
 
 EDUCATED = ("tk", "sd", "smp", "sma", "university")
+# the scholarship level each education level is paid at (REFERENCE section 4.6: TK and SD share a rate)
+SCHOLARSHIP_LEVEL = {"tk": "tk_sd", "sd": "tk_sd", "smp": "smp", "sma": "sma", "university": "university"}
+# children a scholarship is paid for: 2 under PP 82/2019 and Permenaker 5/2021 (REFERENCE section 4.6); the
+# PP 44/2015 rules pay one lump sum and read only ``school_children``, so the count facts serve the later regime
+SCHOLARSHIP_MAX_CHILDREN = 2
+# the legal order of heirs (PP 44/2015 Pasal 37(5), PP 46/2015; REFERENCE section 4.7); 6 = none of them
+HEIR_CLASSES: tuple[tuple[str, ...], ...] = (("spouse", "child"), ("parent", "grandchild", "grandparent"),
+                                             ("sibling",), ("parent_in_law",), ("will_beneficiary",))
 
 
 def event_date(claim: Mapping[str, Any]) -> dt.date:
@@ -32,16 +50,40 @@ def _optional_date(value: Any) -> dt.date | None:
     return None if value is None else _date(value)
 
 
-def _school_children(heirs: Iterable[Mapping[str, Any]], on: dt.date) -> int:
-    """Children who could receive a scholarship: under 23, unmarried, not working, in education."""
-    count = 0
+def scholarship_children(heirs: Iterable[Mapping[str, Any]], on: dt.date) -> list[Mapping[str, Any]]:
+    """Children who could receive a scholarship on ``on``, eldest first: under 23, unmarried, not working, in
+    education (a child not yet at school is not counted until it enters school)."""
+    eligible = []
     for heir in heirs:
         birth = _optional_date(heir.get("birth_date"))
         if heir.get("relation") != "child" or birth is None or age_at(birth, on) >= 23:
             continue
         if not heir.get("married") and not heir.get("working") and heir.get("education_level") in EDUCATED:
-            count += 1
-    return count
+            eligible.append((birth, heir))
+    return [heir for _, heir in sorted(eligible, key=lambda pair: pair[0])]
+
+
+def _scholarship_facts(heirs: list[Mapping[str, Any]], on: dt.date) -> dict[str, Any]:
+    children = scholarship_children(heirs, on)
+    levels = [SCHOLARSHIP_LEVEL[c["education_level"]] for c in children[:SCHOLARSHIP_MAX_CHILDREN]]
+    return {"school_children": len(children),
+            **{f"scholarship_children_{level}": levels.count(level) for level in ("tk_sd", "smp", "sma",
+                                                                                   "university")}}
+
+
+def heir_class(heirs: Iterable[Mapping[str, Any]]) -> tuple[int, list[str]]:
+    """The first class of heirs present in the legal order, and its relations present (sorted); (6, []) if none."""
+    relations = {h.get("relation") for h in heirs}
+    for number, members in enumerate(HEIR_CLASSES, start=1):
+        present = sorted(r for r in members if r in relations)
+        if present:
+            return number, present
+    return len(HEIR_CLASSES) + 1, []
+
+
+def _heir_facts(heirs: list[Mapping[str, Any]]) -> dict[str, Any]:
+    number, present = heir_class(heirs)
+    return {"heir_class": number, "heirs_entitled": ", ".join(present) or None}
 
 
 def _participant_facts(participant: Mapping[str, Any], on: dt.date, contributions: list[Any]) -> dict[str, Any]:
@@ -64,6 +106,42 @@ def _participant_facts(participant: Mapping[str, Any], on: dt.date, contribution
         facts.update(contribution_overdue_months=status.overdue_months,
                      contribution_consecutive_unpaid_months=status.consecutive_unpaid_months,
                      contribution_paid_months=status.paid_months, contribution_active=status.active)
+    facts["contribution_period_months"] = contribution_period_months(segment, start, on, contributions)
+    return facts
+
+
+def contribution_period_months(segment: str | None, start: dt.date | None, on: dt.date,
+                               contributions: list[Any]) -> int | None:
+    """Months of contributions at ``on`` for minimum-period rules (the JKM scholarship), decision D3.
+
+    BPU: the months fully paid since the membership start (the participant's own record). PU: the completed
+    months of membership less the months due in the employer's record since the membership start that were
+    not paid by ``on`` (the registry keeps a recent window only, so months before its first record count as
+    paid). JAKON and PMI are covered by the project or placement package: the months of membership.
+    """
+    if start is None:
+        return None
+    if segment == "BPU":
+        return contribution_status(contributions, on, rule="BPU", since=start).paid_months
+    months = membership_months(start, on)
+    if segment == "PU" and contributions:
+        first = min(parse_period(c["period"] if isinstance(c, Mapping) else c.period) for c in contributions)
+        since = max((start.year, start.month), first)
+        unpaid = contribution_status(contributions, on, rule="PU", since=dt.date(since[0], since[1], 1))
+        months -= unpaid.overdue_months
+    return max(0, months)
+
+
+def _project_facts(project: Mapping[str, Any] | None, on: dt.date,
+                   parameters: Parameters | None) -> dict[str, Any]:
+    """A JAKON worker's cover comes from the project (D2); no project record means no cover."""
+    if project is None:
+        return {"project_covered": False}
+    coverage = project_coverage(project, on, parameters)
+    facts: dict[str, Any] = {"project_covered": coverage.covered, "project_covered_from": coverage.covered_from}
+    if coverage.deadline is not None:
+        facts.update(project_registration_deadline=coverage.deadline,
+                     project_registered_in_time=coverage.registered_in_time, project_days_late=coverage.days_late)
     return facts
 
 
@@ -90,8 +168,13 @@ def _jkk_facts(incident: Mapping[str, Any], participant: Mapping[str, Any] | Non
 
 def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
                 employer: Mapping[str, Any] | None = None, project: Mapping[str, Any] | None = None,
-                contributions: Iterable[Any] = (), duplicate_of: str | None = None) -> dict[str, Any]:
-    """The flat fact mapping of one claim (catalogue names only), ready for ``Ruleset.evaluate``."""
+                contributions: Iterable[Any] = (), duplicate_of: str | None = None,
+                parameters: Parameters | None = None) -> dict[str, Any]:
+    """The flat fact mapping of one claim (catalogue names only), ready for ``Ruleset.evaluate``.
+
+    ``parameters`` (the ruleset's) give a JAKON project's registration deadline; without them the deadline
+    facts are left out and only the project's cover is known.
+    """
     on = event_date(claim)
     filed = _date(claim["filed_on"])
     incident = claim["incident"]
@@ -99,12 +182,15 @@ def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
     facts: dict[str, Any] = {
         "event_date": on, "claim_type": claim["claim_type"], "filed_on": filed,
         "claim_age_years": claim_age_years(on, filed) if filed >= on else 0,
+        "months_event_to_filing": whole_months_after(on, filed),
         "duplicate_of": duplicate_of, "participant_registered": participant is not None,
         "documents": sorted(set(claim.get("documents") or [])), "heirs_count": len(heirs),
-        "school_children": _school_children(heirs, on),
+        **_scholarship_facts(heirs, on), **_heir_facts(heirs),
     }
     if participant is not None:
         facts.update(_participant_facts(participant, on, list(contributions)))
+        if participant.get("segment") == "JAKON":
+            facts.update(_project_facts(project, on, parameters))
     if employer is not None:
         facts.update(employer_scale=employer.get("scale"), employer_risk_class=employer.get("risk_class"),
                      state_employer=employer.get("state_employer"))
@@ -114,7 +200,5 @@ def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
         facts.update(death_cause=incident.get("cause"), placement=incident.get("placement"))
     else:
         facts.update(jht_reason=incident.get("reason"))
-    # project facts (JAKON coverage) arrive with the next rules; the record is accepted now
-    del project
     return {name: value.isoformat() if isinstance(value, dt.date) else value
             for name, value in sorted(facts.items()) if value is not None}

@@ -50,6 +50,8 @@ FACTS: dict[str, FactType] = {
     "claim_type": _enum("the programme claimed", "JKK", "JKM", "JHT"),
     "filed_on": _date("the day the claim was filed"),
     "claim_age_years": _int("started years from the event to the filing (facts.claim_age_years)"),
+    "months_event_to_filing": _int("whole months from the event to the filing by calendar-month arithmetic "
+                                   "(facts.whole_months_after: 31 Jan + 1 month = 28 Feb)"),
     "duplicate_of": FactType("str", "claim id of an earlier claim for the same kpj, claim type and event date"),
     "documents": FactType("list", "documents attached to the claim (names from the API's published enum)"),
     # the participant
@@ -70,10 +72,19 @@ FACTS: dict[str, FactType] = {
     "contribution_consecutive_unpaid_months": _int("unpaid months counted back from the latest month due"),
     "contribution_paid_months": _int("months fully paid by the event"),
     "contribution_active": _bool("membership active at the event by the contribution rule of the segment"),
+    "contribution_period_months": _int("months of contributions at the event for minimum periods (BPU: paid "
+                                       "months; PU: membership months less unpaid months; JAKON, PMI: "
+                                       "membership months; claim_facts.contribution_period_months)"),
     # the employer
     "employer_scale": _enum("employer scale (Perpres 109/2013)", "micro", "small", "medium", "large"),
     "employer_risk_class": _int("JKK risk class 1..5"),
     "state_employer": _bool("the employer is a state body (non-ASN staff)"),
+    # the construction project of a JAKON worker (projects.project_coverage, decision D2)
+    "project_covered": _bool("the worker's project was registered and paid (in full or first termin) by the event"),
+    "project_covered_from": _date("first day of the project's cover: its registration paid in full or first termin"),
+    "project_registration_deadline": _date("the project's registration deadline (dated per-region parameter)"),
+    "project_registered_in_time": _bool("the project was registered by its deadline"),
+    "project_days_late": _int("calendar days the project's registration came after its deadline"),
     # JKK incident
     "incident_kind": _enum("JKK incident kind", "workplace", "commute", "business_trip", "authorized_break",
                            "occupational_disease", "sudden_work_death"),
@@ -101,7 +112,14 @@ FACTS: dict[str, FactType] = {
     "jht_balance": _int("JHT balance, Rupiah"),
     "jht_partial_withdrawals": _int("partial JHT withdrawals already made"),
     "heirs_count": _int("number of heirs named"),
-    "school_children": _int("children of school age, unmarried, not working, under 23"),
+    "school_children": _int("children eligible for a scholarship: under 23, unmarried, not working, in education"),
+    "scholarship_children_tk_sd": _int("of the (at most 2) eldest eligible children, those in TK or SD"),
+    "scholarship_children_smp": _int("of the (at most 2) eldest eligible children, those in SMP"),
+    "scholarship_children_sma": _int("of the (at most 2) eldest eligible children, those in SMA"),
+    "scholarship_children_university": _int("of the (at most 2) eldest eligible children, those at university"),
+    "heir_class": _int("first class of heirs present in the legal order: 1 spouse or children, 2 parents, "
+                       "grandchildren or grandparents, 3 siblings, 4 parents-in-law, 5 will beneficiary, 6 none"),
+    "heirs_entitled": FactType("str", "relations of the heirs in that class, e.g. 'child, spouse'"),
 }
 
 # names the engine adds to the asserted document; no fact may take them

@@ -175,3 +175,17 @@ def working_days_between(start: dt.date, end: dt.date, region: str | None = None
         if is_working_day(day, region):
             count += 1
     return count
+
+
+def whole_months_after(start: dt.date, end: dt.date) -> int:
+    """The largest n with ``start + n months <= end`` (dateutil month arithmetic; 0 when ``end`` is earlier).
+
+    Month arithmetic clamps to the month's last day: 31 January + 1 month is 28 February, so a one-month
+    wait from 31 January 2025 is over on 28 February 2025 (1 here) and not on 27 February (0).
+    """
+    if end < start:
+        return 0
+    months = max(0, months_between(start, end) - 1)
+    while start + relativedelta(months=months + 1) <= end:
+        months += 1
+    return months

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from adjudication import Ruleset
 from adjudication.claim_facts import claim_facts, event_date
 
@@ -14,7 +16,10 @@ PARTICIPANT = {"kpj": "12345678901", "birth_date": D(1985, 5, 1), "segment": "PU
                "declared_income": None, "payer": "employer", "employment_ended_on": None, "jht_balance": 0,
                "jht_partial_withdrawals": []}
 EMPLOYER = {"npp": "AB123456", "scale": "large", "risk_class": 2, "state_employer": False}
-CLAIM = {"claim_type": "JKK", "kpj": "12345678901", "filed_on": D(2024, 4, 1), "documents": ["ktp", "kpj_card"],
+DEATH_DOCUMENTS = ["kpj_card", "ktp", "heir_ktp", "family_card", "death_certificate", "heir_certificate",
+                   "doctor_statement", "stage1_report_form", "stage2_report_form", "attendance_record",
+                   "transport_receipts", "school_statement", "birth_certificate", "student_card"]
+CLAIM = {"claim_type": "JKK", "kpj": "12345678901", "filed_on": D(2024, 4, 1), "documents": DEATH_DOCUMENTS,
          "incident": {"date": D(2024, 3, 10), "kind": "workplace", "reported_on": D(2024, 3, 11),
                       "route_deviation": False, "diagnosed_on": None, "flags": [],
                       "outcome": {"type": "death"}, "costs": {"transport": [{"mode": "land", "amount": 300000},
@@ -36,8 +41,15 @@ def test_example_11_pu_death_from_a_workplace_accident(shipped: Ruleset) -> None
     assert facts["transport_land"] == 500000
     assert facts["contribution_overdue_months"] == 0
     assert "declared_income" not in facts  # None values are left out
+    assert (facts["scholarship_children_tk_sd"], facts["scholarship_children_sma"]) == (1, 1)
     decision = shipped.evaluate(facts)
-    assert (decision.outcome, decision.liability, decision.total_amount) == ("approved", "bpjs", 262000000)
+    assert (decision.outcome, decision.liability) == ("approved", "bpjs")
+    assert {b.code: b.amount for b in decision.benefits} == {
+        "JKK_DEATH_LUMP_SUM": 240000000, "JKK_DEATH_PERIODIC": 12000000, "JKK_DEATH_FUNERAL": 10000000,
+        "JKK_TRANSPORT_LAND": 500000, "JKK_SCHOLARSHIP": 4500000}
+    assert decision.documents_missing == ()
+    without_papers = shipped.evaluate({**facts, "documents": ["ktp", "kpj_card"]})
+    assert without_papers.outcome == "referred" and "heir_certificate" in without_papers.documents_missing
     assert shipped.evaluate(decision.facts) == decision  # replaying the stored facts gives the same decision
 
 
@@ -53,14 +65,15 @@ def test_occupational_disease_uses_the_diagnosis_date(shipped: Ruleset) -> None:
     decision = shipped.evaluate(facts)
     assert decision.outcome == "rejected"
     # the employer paid nothing after January 2024: also in arrears by the diagnosis
-    assert [r.code for r in decision.reasons] == ["EMPLOYER_ARREARS", "PAK_AFTER_EMPLOYMENT_WINDOW"]
+    assert [r.code for r in decision.reasons] == ["EMPLOYER_ARREARS", "WORK_ACCIDENT_COVERED",
+                                                  "PAK_AFTER_EMPLOYMENT_WINDOW"]
 
 
 def test_unknown_participant_and_duplicate(shipped: Ruleset) -> None:
     facts = claim_facts(CLAIM, None, duplicate_of="c-1")
     assert facts["participant_registered"] is False
     decision = shipped.evaluate(facts)
-    assert [r.code for r in decision.reasons] == ["DUPLICATE_CLAIM", "NOT_A_PARTICIPANT"]
+    assert [r.code for r in decision.reasons] == ["DUPLICATE_CLAIM", "NOT_A_PARTICIPANT", "WORK_ACCIDENT_COVERED"]
     assert "c-1" in decision.reasons[0].message
 
 
@@ -72,3 +85,88 @@ def test_jkm_and_jht_facts() -> None:
     jht = claim_facts({"claim_type": "JHT", "filed_on": "2025-02-20",
                        "incident": {"reason": "resignation", "date": "2025-01-31"}}, PARTICIPANT)
     assert jht["jht_reason"] == "resignation" and jht["event_date"] == "2025-01-31"
+
+
+def child(born: dt.date, level: str = "sd", **changes: object) -> dict[str, object]:
+    return {"relation": "child", "birth_date": born, "education_level": level, "married": False, "working": False,
+            **changes}
+
+
+def test_scholarship_children_the_day_before_and_the_day_of_turning_23() -> None:
+    on = D(2024, 3, 10)
+    base = {**CLAIM, "incident": {**CLAIM["incident"], "date": on}}
+    turning = claim_facts({**base, "heirs": [child(D(2001, 3, 11), "university")]}, PARTICIPANT)
+    assert (turning["school_children"], turning["scholarship_children_university"]) == (1, 1)  # still 22
+    turned = claim_facts({**base, "heirs": [child(D(2001, 3, 10), "university")]}, PARTICIPANT)
+    assert (turned["school_children"], turned["scholarship_children_university"]) == (0, 0)  # 23 today
+
+
+def test_scholarship_takes_the_two_eldest_eligible_children() -> None:
+    heirs = [child(D(2015, 1, 1), "sd"), child(D(2004, 1, 1), "university", married=True),
+             child(D(2006, 1, 1), "university", working=True), child(D(2020, 1, 1), "none"),
+             child(D(2009, 1, 1), "sma"), child(D(2011, 1, 1), "smp"), {"relation": "spouse"}]
+    facts = claim_facts({**CLAIM, "heirs": heirs}, PARTICIPANT)
+    assert facts["school_children"] == 3  # SD, SMA, SMP; married, working and not-at-school excluded
+    assert [facts[f"scholarship_children_{level}"] for level in ("tk_sd", "smp", "sma", "university")] == [0, 1, 1, 0]
+
+
+@pytest.mark.parametrize(("relations", "heir_class", "entitled"), [
+    (["parent", "spouse", "child"], 1, "child, spouse"),
+    (["sibling", "grandparent", "parent"], 2, "grandparent, parent"),
+    (["sibling", "parent_in_law"], 3, "sibling"),
+    (["parent_in_law", "will_beneficiary"], 4, "parent_in_law"),
+    (["will_beneficiary"], 5, "will_beneficiary"),
+    ([], 6, None),
+])
+def test_heirs_in_the_legal_order(relations: list[str], heir_class: int, entitled: str | None) -> None:
+    heirs = [{"relation": r, "birth_date": D(1990, 1, 1)} for r in relations]
+    facts = claim_facts({**CLAIM, "heirs": heirs}, PARTICIPANT)
+    assert facts["heir_class"] == heir_class
+    assert facts.get("heirs_entitled") == entitled
+
+
+@pytest.mark.parametrize(("filed", "months"), [(D(2025, 2, 20), 0), (D(2025, 2, 27), 0), (D(2025, 2, 28), 1),
+                                               (D(2025, 3, 1), 1), (D(2025, 3, 31), 2)])
+def test_example_36_months_from_the_resignation_to_the_filing(filed: dt.date, months: int) -> None:
+    facts = claim_facts({"claim_type": "JHT", "filed_on": filed,
+                         "incident": {"reason": "resignation", "date": D(2025, 1, 31)}}, PARTICIPANT)
+    assert facts["months_event_to_filing"] == months
+
+
+def bpu_months(paid: int) -> list[dict[str, object]]:
+    """BPU contributions paid for ``paid`` months from January 2022, each on the 10th of its month."""
+    rows = []
+    for i in range(paid):
+        year, month = 2022 + i // 12, i % 12 + 1
+        rows.append({"period": f"{year}-{month:02d}", "amount_due": 16800, "amount_paid": 16800,
+                     "paid_on": D(year, month, 10)})
+    return rows
+
+
+def test_contribution_period_counts_paid_months_for_bpu_and_membership_for_pu() -> None:
+    bpu = {**PARTICIPANT, "segment": "BPU", "membership_start": D(2022, 1, 1), "declared_income": 1000000}
+    jkm = {"claim_type": "JKM", "filed_on": D(2025, 1, 5), "incident": {"date": D(2024, 12, 20), "cause": "natural"}}
+    assert claim_facts(jkm, bpu, None, None, bpu_months(35))["contribution_period_months"] == 35
+    assert claim_facts(jkm, bpu, None, None, bpu_months(36))["contribution_period_months"] == 36
+    pu = claim_facts(jkm, {**PARTICIPANT, "membership_start": D(2021, 12, 20)}, EMPLOYER, None, PAID)
+    # 36 months of membership; the employer paid 2023-01 .. 2024-01: 2024-02 .. 2024-11 (due by 15 Dec) unpaid
+    assert pu["contribution_period_months"] == 36 - 10
+    jakon = claim_facts(jkm, {**PARTICIPANT, "segment": "JAKON", "membership_start": D(2022, 12, 20)})
+    assert jakon["contribution_period_months"] == 24
+
+
+def test_jakon_project_facts(shipped: Ruleset) -> None:
+    jakon = {**PARTICIPANT, "segment": "JAKON", "membership_start": D(2024, 8, 2), "wage": 3500000,
+             "programs": ["JKK", "JKM"]}
+    project = {"spk_date": D(2024, 8, 1), "region_code": "61.71.03", "registered_on": D(2024, 8, 2),
+               "payments": [{"termin": 1, "amount": 96000, "paid_on": D(2024, 8, 5)}]}
+    fall = {**CLAIM, "heirs": [], "incident": {**CLAIM["incident"], "date": D(2024, 8, 3),
+                                               "outcome": {"type": "recovered"}}}
+    before = claim_facts(fall, jakon, None, project, parameters=shipped.parameters)
+    assert (before["project_covered"], before["project_covered_from"], before["project_registration_deadline"],
+            before["project_registered_in_time"], before["project_days_late"]) == (
+        False, "2024-08-05", "2024-08-08", True, 0)
+    assert "PROJECT_NOT_COVERED" in [r.code for r in shipped.evaluate(before).reasons]
+    after = claim_facts({**fall, "incident": {**fall["incident"], "date": D(2024, 8, 10)}}, jakon, None, project)
+    assert after["project_covered"] is True and "project_registration_deadline" not in after  # no parameters
+    assert claim_facts(fall, jakon)["project_covered"] is False  # no project record

@@ -150,3 +150,16 @@ def test_working_days_after_lands_on_a_working_day(start: dt.date, n: int) -> No
 @given(dates, dates)
 def test_months_between_is_antisymmetric_in_sign(a: dt.date, b: dt.date) -> None:
     assert (months_between(a, b) >= 0) == (b >= a) or months_between(a, b) == 0
+
+
+@pytest.mark.parametrize(("start", "end", "months"), [
+    (dt.date(2025, 1, 31), dt.date(2025, 2, 27), 0), (dt.date(2025, 1, 31), dt.date(2025, 2, 28), 1),
+    (dt.date(2024, 1, 31), dt.date(2024, 2, 28), 0), (dt.date(2024, 1, 31), dt.date(2024, 2, 29), 1),
+    (dt.date(2025, 1, 15), dt.date(2025, 2, 14), 0), (dt.date(2025, 1, 15), dt.date(2025, 2, 15), 1),
+    (dt.date(2025, 1, 31), dt.date(2025, 3, 30), 1), (dt.date(2025, 1, 31), dt.date(2025, 3, 31), 2),
+    (dt.date(2025, 3, 1), dt.date(2025, 2, 1), 0), (dt.date(2020, 2, 29), dt.date(2030, 2, 28), 120),
+])
+def test_whole_months_after(start: dt.date, end: dt.date, months: int) -> None:
+    from adjudication.facts import whole_months_after
+
+    assert whole_months_after(start, end) == months

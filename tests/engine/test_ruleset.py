@@ -78,7 +78,7 @@ def test_same_facts_give_the_same_decision(shipped: Ruleset) -> None:
     first = shipped.evaluate(facts)
     # program order, then file path, then position in the file
     assert first.rules_fired == ("GENERAL.EMPLOYER_ARREARS", "JKK.EXCLUSION_SUSPECTED", "JKK.DEATH.BENEFIT",
-                                 "JKK.EXPIRY.2Y", "JKK.LATE_REPORT")
+                                 "JKK.DOCUMENTS.CLAIM", "JKK.DOCUMENTS.DEATH", "JKK.EXPIRY.2Y", "JKK.LATE_REPORT")
     for _ in range(50):
         assert shipped.evaluate(facts) == first
 
