@@ -73,7 +73,8 @@ def test_unknown_participant_and_duplicate(shipped: Ruleset) -> None:
     facts = claim_facts(CLAIM, None, duplicate_of="c-1")
     assert facts["participant_registered"] is False
     decision = shipped.evaluate(facts)
-    assert [r.code for r in decision.reasons] == ["DUPLICATE_CLAIM", "NOT_A_PARTICIPANT", "WORK_ACCIDENT_COVERED"]
+    assert [r.code for r in decision.reasons] == ["DUPLICATE_CLAIM", "NOT_A_PARTICIPANT", "HEIRS_ENTITLED",
+                                                  "WORK_ACCIDENT_COVERED"]
     assert "c-1" in decision.reasons[0].message
 
 
