@@ -171,3 +171,13 @@ def test_jakon_project_facts(shipped: Ruleset) -> None:
     after = claim_facts({**fall, "incident": {**fall["incident"], "date": D(2024, 8, 10)}}, jakon, None, project)
     assert after["project_covered"] is True and "project_registration_deadline" not in after  # no parameters
     assert claim_facts(fall, jakon)["project_covered"] is False  # no project record
+
+
+@pytest.mark.parametrize(("filed", "outcome"), [(D(2025, 2, 20), "rejected"), (D(2025, 2, 27), "rejected"),
+                                                (D(2025, 2, 28), "approved"), (D(2025, 3, 1), "approved")])
+def test_example_36_waiting_period_through_the_shipped_rules(shipped: Ruleset, filed: dt.date, outcome: str) -> None:
+    claim = {"claim_type": "JHT", "filed_on": filed, "incident": {"reason": "resignation", "date": D(2025, 1, 31)},
+             "documents": ["kpj_card", "ktp", "resignation_certificate", "bank_book"]}
+    decision = shipped.evaluate(claim_facts(claim, {**PARTICIPANT, "jht_balance": 30000000}, EMPLOYER, None, PAID))
+    assert decision.outcome == outcome
+    assert decision.total_amount == (30000000 if outcome == "approved" else 0)
