@@ -19,7 +19,7 @@ from typing import Any
 
 from .conditions import All, AnyOf, Compare, Condition, Contains, Presence, Ref, alternatives, referenced
 from .errors import RulesetError
-from .fact_catalogue import epoch_days
+from .fact_catalogue import FACTS, epoch_days
 from .loader import Rule
 
 MAX_ALTERNATIVES_PER_PART = 48  # < 64 with room for the catch-all and the root
@@ -69,6 +69,12 @@ def _guards(fact: str, operand: Ref) -> list[dict[str, Any]]:
 def _compare(cond: Compare) -> dict[str, Any]:
     if cond.op in ("in", "not_in"):
         values = [engine_literal(v) for v in cond.operand]
+        ftype = FACTS[cond.fact]
+        if cond.op == "in" and ftype.kind == "enum" and len(values) > 1:
+            # one match path instead of one per value: present and none of the other values (facts are
+            # validated against the enum, so this is the same test); see conditions.alternatives
+            others = [{"$neq": {cond.fact: v}} for v in ftype.values if v not in values]
+            return {"$and": [{"$ex": {cond.fact: 1}}, *others]} if others else {"$ex": {cond.fact: 1}}
         if cond.op == "in":
             terms = [{cond.fact: v} for v in values]
             return terms[0] if len(terms) == 1 else {"$or": terms}
@@ -134,6 +140,35 @@ def plan_parts(rules: Sequence[Rule]) -> list[list[int]]:
         parts[-1].append(index)
         load += size
     return [p for p in parts if p]
+
+
+def claim_types(cond: Condition, every: frozenset[str]) -> frozenset[str]:
+    """The claim types a condition can hold for: narrowed by ``claim_type`` tests that every match needs.
+
+    A rule whose condition requires ``claim_type`` JKK can never fire on a JKM case, so the ruleset can leave it
+    out of the parts it evaluates for JKM (``Ruleset`` packs parts per claim type). Anything the analysis does
+    not understand keeps every type, so the result is always a superset of where the rule can fire.
+    """
+    if isinstance(cond, Compare) and cond.fact == "claim_type":
+        if cond.op == "eq":
+            return every & {cond.operand}
+        if cond.op == "in":
+            return every & set(cond.operand)
+        if cond.op == "ne":
+            return every - {cond.operand}
+        if cond.op == "not_in":
+            return every - set(cond.operand)
+    if isinstance(cond, All):
+        out = every
+        for item in cond.items:
+            out &= claim_types(item, every)
+        return out
+    if isinstance(cond, AnyOf):
+        union: frozenset[str] = frozenset()
+        for item in cond.items:
+            union |= claim_types(item, every)
+        return union
+    return every
 
 
 def condition_parameters(rules: Sequence[Rule]) -> list[str]:

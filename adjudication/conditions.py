@@ -94,7 +94,8 @@ def alternatives(cond: Condition) -> int:
     if isinstance(cond, AnyOf):
         return sum(alternatives(item) for item in cond.items)
     if isinstance(cond, Compare) and cond.op == "in":
-        return len(cond.operand)
+        # an enum is compiled as "present and none of the other values": one path (compiler._compare)
+        return 1 if FACTS[cond.fact].kind == "enum" else len(cond.operand)
     if isinstance(cond, Contains):
         return 2 if cond.negated else len(cond.values)
     return 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
@@ -13,7 +13,14 @@ from typing import Any
 
 from . import engine
 from .catalogue import ReasonCode
-from .compiler import condition_parameters, count_property, param_property, plan_parts, rule_pattern
+from .compiler import (
+    claim_types,
+    condition_parameters,
+    count_property,
+    param_property,
+    plan_parts,
+    rule_pattern,
+)
 from .decision import Decision, Fired, assemble
 from .documents import requirement_text
 from .errors import FactError, RulesetError
@@ -90,18 +97,31 @@ class Ruleset:
         budget = len(FACTS) + len(self._list_facts) + len(self._condition_params) + len(RESERVED)
         if budget > MAX_PROPERTIES:
             raise RulesetError(f"a case could carry {budget} properties; durable allows {MAX_PROPERTIES}")
-        self.part_names: tuple[str, ...] = ()
+        # every rule in firing order, for a case without a claim type; and per claim type only the rules that can
+        # fire for it (compiler.claim_types), so a JKM case does not walk the JKK rules
+        self.part_names: tuple[str, ...] = self._register_parts("", range(len(self.rules)))
+        types = FACTS["claim_type"].values
+        every = frozenset(types)
+        self.parts_by_claim_type: Mapping[str, tuple[str, ...]] = MappingProxyType({
+            claim_type: self._register_parts(f"{claim_type}_", [
+                i for i, rule in enumerate(self.rules) if claim_type in claim_types(rule.when, every)])
+            for claim_type in types})
+
+    def _register_parts(self, label: str, indexes: Iterable[int]) -> tuple[str, ...]:
+        """Pack the rules at ``indexes`` (in firing order) into durable parts; return the part names."""
+        chosen = list(indexes)
         names = []
-        for number, part in enumerate(plan_parts(self.rules)):
-            name = f"{self.name}_{number}"
-            keys = {index: f"r{index}" for index in part}
+        for number, part in enumerate(plan_parts([self.rules[i] for i in chosen])):
+            name = f"{self.name}_{label}{number}"
+            members = [chosen[j] for j in part]
+            keys = {index: f"r{index}" for index in members}
             engine.register(
                 name,
-                {keys[i]: {"pri": i + 1, "pattern": rule_pattern(self.rules[i])} for i in part},
-                {keys[i]: _action(i, self.rules[i], self.parameters) for i in part},
+                {keys[i]: {"pri": i + 1, "pattern": rule_pattern(self.rules[i])} for i in members},
+                {keys[i]: _action(i, self.rules[i], self.parameters) for i in members},
             )
             names.append(name)
-        self.part_names = tuple(names)
+        return tuple(names)
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.version[:19]} {len(self.rules)} rules in {len(self.part_names)} part(s)>"
@@ -137,7 +157,8 @@ class Ruleset:
                     tracer.record("parameter", name=name, value=str(dated.value), start=dated.start.isoformat(),
                                   reference=dated.reference)
         fired: list[Fired] = []
-        for state in engine.evaluate(self.part_names, document):
+        parts = self.parts_by_claim_type.get(document.get("claim_type", ""), self.part_names)
+        for state in engine.evaluate(parts, document):
             by_rule: dict[int, list[tuple[int, int, str]]] = {}
             for index, effect_index, amount, basis in state["benefits"]:
                 by_rule.setdefault(index, []).append((effect_index, amount, basis))
