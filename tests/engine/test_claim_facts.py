@@ -181,3 +181,27 @@ def test_example_36_waiting_period_through_the_shipped_rules(shipped: Ruleset, f
     decision = shipped.evaluate(claim_facts(claim, {**PARTICIPANT, "jht_balance": 30000000}, EMPLOYER, None, PAID))
     assert decision.outcome == outcome
     assert decision.total_amount == (30000000 if outcome == "approved" else 0)
+
+
+@pytest.mark.parametrize(("diagnosed", "outcome"), [(D(2024, 12, 31), "approved"), (D(2025, 1, 1), "approved"),
+                                                    (D(2025, 1, 2), "rejected")])
+def test_pak_window_ends_on_the_third_anniversary_of_the_end_of_employment(
+        shipped: Ruleset, diagnosed: dt.date, outcome: str) -> None:
+    claim = {**CLAIM, "filed_on": diagnosed, "heirs": [], "documents": DEATH_DOCUMENTS,
+             "incident": {**CLAIM["incident"], "kind": "occupational_disease", "date": D(2021, 6, 1),
+                          "diagnosed_on": diagnosed, "reported_on": diagnosed, "outcome": {"type": "recovered"},
+                          "costs": {"transport": [], "medical": 0}}}
+    facts = claim_facts(claim, {**PARTICIPANT, "employment_ended_on": D(2022, 1, 1)}, EMPLOYER, None, [])
+    assert shipped.evaluate(facts).outcome == outcome
+
+
+@pytest.mark.parametrize(("accident", "filed", "outcome"), [
+    (D(2019, 12, 1), D(2021, 12, 1), "approved"), (D(2019, 12, 1), D(2021, 12, 2), "rejected"),  # 2 years
+    (D(2019, 12, 2), D(2024, 12, 2), "approved"), (D(2019, 12, 2), D(2024, 12, 3), "rejected"),  # 5 years
+])
+def test_last_day_of_the_jkk_claim_window(shipped: Ruleset, accident: dt.date, filed: dt.date, outcome: str) -> None:
+    claim = {**CLAIM, "filed_on": filed, "heirs": [], "documents": DEATH_DOCUMENTS,
+             "incident": {**CLAIM["incident"], "date": accident, "reported_on": accident,
+                          "outcome": {"type": "recovered"}, "costs": {"transport": [], "medical": 0}}}
+    participant = {**PARTICIPANT, "membership_start": D(2015, 7, 1)}
+    assert shipped.evaluate(claim_facts(claim, participant, EMPLOYER, None, [])).outcome == outcome
