@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -30,6 +31,16 @@ DOCUMENTS = ("kpj_card", "ktp", "heir_ktp", "family_card", "death_certificate", 
              "project_payment_proof", "placement_death_letter")
 
 PERCENT = validate.Range(min=0, max=100)
+# the rules are written for events from 1900 on (GENERAL rules' valid_from): an earlier date fired no rule at all;
+# past 2099 is no claim either, and dates near year 9999 overflow the facts' date arithmetic
+EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+
+
+def claim_date(**kwargs: Any) -> fields.Date:
+    """A date of a claim, between ``EARLIEST_DATE`` and ``LATEST_DATE``."""
+    return fields.Date(validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE,
+                                               error=f"Must be between {EARLIEST_DATE} and {LATEST_DATE}."),
+                       **kwargs)
 
 
 class TransportSchema(Schema):
@@ -65,11 +76,11 @@ class OutcomeSchema(Schema):
 class JkkIncidentSchema(Schema):
     """A work accident or occupational disease."""
 
-    date = fields.Date(required=True, metadata={"description": "Accident date (for a disease: onset)."})
+    date = claim_date(required=True, metadata={"description": "Accident date (for a disease: onset)."})
     kind = one_of(JKK_KINDS, required=True)
-    reported_on = fields.Date(required=True, metadata={"description": "Stage-I report to BPJS."})
+    reported_on = claim_date(required=True, metadata={"description": "Stage-I report to BPJS."})
     route_deviation = strict_bool(load_default=False)
-    diagnosed_on = fields.Date(load_default=None, allow_none=True)
+    diagnosed_on = claim_date(load_default=None, allow_none=True)
     outcome = fields.Nested(OutcomeSchema, required=True)
     costs = fields.Nested(CostsSchema, load_default=lambda: {"transport": [], "medical": 0})
     flags = fields.List(one_of(FLAGS), load_default=list)
@@ -84,7 +95,7 @@ class JkkIncidentSchema(Schema):
 class JkmIncidentSchema(Schema):
     """A death not caused by work (JKM)."""
 
-    date = fields.Date(required=True, metadata={"description": "Date of death."})
+    date = claim_date(required=True, metadata={"description": "Date of death."})
     cause = one_of(JKM_CAUSES, required=True)
     placement = one_of(PLACEMENTS, load_default=None, allow_none=True,
                        metadata={"description": "PMI only: before, during or after placement abroad."})
@@ -94,7 +105,7 @@ class JhtIncidentSchema(Schema):
     """Why the old-age savings are claimed, and when that happened."""
 
     reason = one_of(JHT_REASONS, required=True)
-    date = fields.Date(required=True, metadata={"description": "The event: resignation certificate, termination, "
+    date = claim_date(required=True, metadata={"description": "The event: resignation certificate, termination, "
                                                                "56th birthday, death, ... (for a partial "
                                                                "withdrawal: the request date)."})
 
@@ -107,7 +118,7 @@ class HeirSchema(Schema):
     """An heir or child named in the claim (scholarships, survivors)."""
 
     relation = one_of(RELATIONS, required=True)
-    birth_date = fields.Date(load_default=None, allow_none=True)
+    birth_date = claim_date(load_default=None, allow_none=True)
     married = strict_bool(load_default=False)
     working = strict_bool(load_default=False)
     education_level = one_of(EDUCATION_LEVELS, load_default="none")
@@ -123,7 +134,7 @@ class ClaimSchema(Schema):
 
     claim_type = one_of(CLAIM_TYPES, required=True)
     kpj = pattern(KPJ, "a KPJ of 11 digits", required=True)
-    filed_on = fields.Date(required=True)
+    filed_on = claim_date(required=True)
     incident = fields.Dict(required=True, metadata={"oneOf": [
         {"$ref": "#/components/schemas/JkkIncident"}, {"$ref": "#/components/schemas/JkmIncident"},
         {"$ref": "#/components/schemas/JhtIncident"}]})

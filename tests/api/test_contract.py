@@ -288,3 +288,29 @@ def test_the_ruleset_choice_is_published_and_enforced_as_one_pattern(client: Fla
     response = client.post("/v1/replays", json=body, headers=auth("auditor"))
     assert response.status_code == 422, response.get_json()
     assert "ruleset" in response.get_json()["errors"]
+
+
+@pytest.mark.parametrize(("filed_on", "date", "field"), [
+    ("9999-12-31", "9999-12-31", "filed_on"),        # date arithmetic went past year 9999: a 500
+    ("2024-09-01", "0001-01-01", "incident.date"),   # before every rule's validity nothing fired: "approved"
+    ("2024-09-01", "1899-12-31", "incident.date"),
+])
+def test_claim_dates_outside_what_the_rules_cover_are_refused(fuzzer: Fuzzer, filed_on: str, date: str,
+                                                               field: str) -> None:
+    body = {"claim_type": "JHT", "kpj": samples.KPJ_PU, "filed_on": filed_on,
+            "incident": {"reason": "resignation", "date": date}}
+    before = _snapshot(fuzzer.app)
+    response = fuzzer.app.test_client().post("/v1/claims", json=body, headers={
+        "Authorization": f"Bearer {fuzzer.tokens['officer']}", "Idempotency-Key": "dates-0001"})
+    assert response.status_code == 422, response.get_json()
+    assert list(response.get_json()["errors"]) == [field]
+    assert _snapshot(fuzzer.app) == before
+
+
+@pytest.mark.parametrize("value", ["1900-01-01", "2099-12-31"])
+def test_claim_dates_at_the_bounds_are_decided(fuzzer: Fuzzer, value: str) -> None:
+    body = {"claim_type": "JHT", "kpj": samples.KPJ_PU, "filed_on": value,
+            "incident": {"reason": "resignation", "date": value}}
+    response = fuzzer.app.test_client().post("/v1/claims", json=body, headers={
+        "Authorization": f"Bearer {fuzzer.tokens['officer']}", "Idempotency-Key": "dates-0002"})
+    assert response.status_code == 201, response.get_json()
