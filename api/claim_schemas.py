@@ -7,6 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from adjudication.documents import DOCUMENTS as ENGINE_DOCUMENTS
+
 from .fields import KPJ, money, one_of, pattern, strict_bool
 
 CLAIM_TYPES = ("JKK", "JKM", "JHT")
@@ -21,14 +23,8 @@ JHT_REASONS = ("retirement", "resignation", "termination", "contract_end", "tota
 RELATIONS = ("spouse", "child", "parent", "grandchild", "grandparent", "sibling", "parent_in_law",
              "will_beneficiary")
 EDUCATION_LEVELS = ("none", "tk", "sd", "smp", "sma", "university")
-# REFERENCE section 10: what each claim may need; the decision lists those still missing
-DOCUMENTS = ("kpj_card", "ktp", "heir_ktp", "family_card", "death_certificate", "heir_certificate",
-             "doctor_statement", "stage1_report_form", "stage2_report_form", "police_report", "witness_statements",
-             "attendance_record", "transport_receipts", "medical_receipts", "resignation_certificate",
-             "termination_proof", "contract_end_proof", "bank_book", "npwp", "passport",
-             "not_working_in_indonesia_statement", "school_statement", "birth_certificate", "student_card",
-             "housing_purchase_documents", "employment_status_certificate", "project_registration_proof",
-             "project_payment_proof", "placement_death_letter")
+# REFERENCE section 10: the engine's list, so the names the API accepts and the names rules require agree
+DOCUMENTS = ENGINE_DOCUMENTS
 
 PERCENT = validate.Range(min=0, max=100)
 # the rules are written for events from 1900 on (GENERAL rules' valid_from): an earlier date fired no rule at all;

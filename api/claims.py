@@ -69,9 +69,10 @@ def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, An
     """Gather facts, evaluate, and store the claim with its decision in the caller's transaction."""
     when = event_date(body)
     records = claim_records(session, body["kpj"], when, body["claim_type"])
-    facts = claim_facts(body, records.participant, records.employer, records.project, records.contributions,
-                        duplicate_of=first.claim_id if first else None)
     ruleset = rulesets.current
+    # the ruleset's dated parameters give a Jakon project its registration deadline at the SPK date
+    facts = claim_facts(body, records.participant, records.employer, records.project, records.contributions,
+                        duplicate_of=first.claim_id if first else None, parameters=ruleset.parameters)
     result = ruleset.evaluate(facts).to_dict()
     rulesets.ensure_stored(session, ruleset)
     claim_id = str(uuid.uuid4())
