@@ -152,8 +152,8 @@ def replay_decision(body: dict[str, str], decision_id: str) -> dict[str, Any]:
 
 
 def _window(session: Session, start: dt.datetime, end: dt.datetime, kind: str | None) -> Iterator[Row[Any]]:
-    """Decisions decided in [start, end), in chain order, read in batches of plain rows."""
-    where = [Decision.decided_at >= start, Decision.decided_at < end]
+    """Decisions decided in [start, end], in chain order, read in batches of plain rows."""
+    where = [Decision.decided_at >= start, Decision.decided_at <= end]
     if kind:
         where.append(Decision.kind == kind)
     last = 0
@@ -169,7 +169,7 @@ def _window(session: Session, start: dt.datetime, end: dt.datetime, kind: str | 
 
 
 def _count(session: Session, start: dt.datetime, end: dt.datetime, kind: str | None) -> int:
-    query = select(func.count()).select_from(Decision).where(Decision.decided_at >= start, Decision.decided_at < end)
+    query = select(func.count()).select_from(Decision).where(Decision.decided_at >= start, Decision.decided_at <= end)
     if kind:
         query = query.where(Decision.kind == kind)
     return session.scalar(query) or 0
@@ -187,7 +187,8 @@ def replay_window(body: dict[str, Any]) -> dict[str, Any]:
     """
     session = get_session()
     start = dt.datetime.combine(body["from_"], dt.time(), dt.UTC)
-    end = dt.datetime.combine(body["to"] + dt.timedelta(days=1), dt.time(), dt.UTC)
+    # the last instant of "to", not midnight after it: the day after 9999-12-31 does not exist
+    end = dt.datetime.combine(body["to"], dt.time.max, dt.UTC)
     kind = body.get("kind")
     limit = current_app.config.get("REPLAY_MAX_DECISIONS", MAX_REPLAY_DECISIONS)
     found = _count(session, start, end, kind)

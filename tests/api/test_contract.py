@@ -14,8 +14,10 @@ property sends invalid writes and checks that a refused request leaves every tab
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -34,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.specs.openapi.formats import STRING_FORMATS, unregister_string_format
 from sqlalchemy import select
 
 from api import create_app
@@ -50,6 +53,10 @@ FUZZ = settings(max_examples=30, deadline=None, derandomize=True, database=None,
 CONFIG = schemathesis.Config.from_dict({"generation": {"with-security-parameters": False}})
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
+# dates at the edges of the calendar and of the rules, often: a uniform draw almost never lands on 9999-12-31
+EDGE_DATES = [dt.date.min, dt.date.max, dt.date(1899, 12, 31), dt.date(1900, 1, 1), dt.date(2015, 6, 30),
+              dt.date(2015, 7, 1), dt.date(2024, 2, 29), dt.date(2099, 12, 31), dt.date(2100, 1, 1)]
+DATES = st.one_of(st.sampled_from(EDGE_DATES), st.dates()).map(dt.date.isoformat)
 ENVELOPE_KEYS = {"code", "status", "message", "errors"}
 WRITES = ("PUT /v1/employers/{npp}", "PUT /v1/participants/{kpj}", "POST /v1/contributions",
           "PUT /v1/projects/{project_number}", "POST /v1/claims")
@@ -103,6 +110,18 @@ def test_every_ref_in_the_document_resolves(client: FlaskClient, auth: Any) -> N
         for part in ref[2:].split("/"):
             assert isinstance(node, dict) and part in node, f"{ref} does not resolve"
             node = node[part]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def edge_dates() -> Iterator[None]:
+    """``format: date`` drawn from ``DATES`` in this module only (schemathesis keeps formats process-wide)."""
+    original = STRING_FORMATS.get("date")
+    schemathesis.openapi.format("date", DATES)
+    yield
+    if original is None:
+        unregister_string_format("date")
+    else:
+        schemathesis.openapi.format("date", original)
 
 
 class Fuzzer:
@@ -314,3 +333,18 @@ def test_claim_dates_at_the_bounds_are_decided(fuzzer: Fuzzer, value: str) -> No
     response = fuzzer.app.test_client().post("/v1/claims", json=body, headers={
         "Authorization": f"Bearer {fuzzer.tokens['officer']}", "Idempotency-Key": "dates-0002"})
     assert response.status_code == 201, response.get_json()
+
+
+def test_a_replay_window_to_the_last_day_of_the_calendar_is_answered(fuzzer: Fuzzer) -> None:
+    """The window ended at midnight after ``to``, and there is no day after 9999-12-31: a 500."""
+    client = fuzzer.app.test_client()
+    auditor = {"Authorization": f"Bearer {fuzzer.tokens['auditor']}"}
+    response = client.post("/v1/replays", json={"from": "0001-01-01", "to": "9999-12-31", "ruleset": "original"},
+                           headers=auditor)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["checked"] == 1 == response.get_json()["identical"]
+    # the seeded decision was made today (UTC): a window ending today holds it, one ending yesterday does not
+    today = dt.datetime.now(dt.UTC).date()
+    for to, checked in ((today, 1), (today - dt.timedelta(days=1), 0)):
+        body = {"from": "2000-01-01", "to": to.isoformat(), "ruleset": "original"}
+        assert client.post("/v1/replays", json=body, headers=auditor).get_json()["checked"] == checked, to
