@@ -8,6 +8,11 @@ Guards against the engine's known bugs (see DURABLE_RULES.md):
 * ``state['exception']`` checked, because the engine swallows action exceptions;
 * definitions deep-copied before registering (``Ruleset.__init__`` deletes ``run`` from them);
 * versioned ruleset names that are never deleted (deleting or re-registering a name is unsafe).
+
+Speed: durable JSON-encodes the session state, re-asserts it (``update_state``) and decodes the next matched
+fact for every action it runs, so the state is kept to durable's own ``{sid, id}``: actions record what fired
+and the benefit items in a per-evaluation ``Session`` kept in Python, keyed by the unique sid (evaluations are
+serialised by the per-process lock, and the session is dropped in ``finally``).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,12 +32,27 @@ from .compiler import CATCH_ALL_PRI, catch_all_pattern
 from .errors import EvaluationError
 
 log = logging.getLogger(__name__)
-Action = Callable[[Any], None]
+
+
+class Session:
+    """What the actions of one evaluation record: rule indexes fired and benefit items, per part."""
+
+    __slots__ = ("facts", "fired", "benefits")
+
+    def __init__(self, facts: Mapping[str, Any]) -> None:
+        self.facts = facts  # the case as actions read it (engine form: dates as epoch days)
+        self.fired: list[int] = []
+        self.benefits: list[tuple[int, int, int, str]] = []  # (rule index, effect index, amount, basis)
+
+
+Action = Callable[[Session], None]
 DefinitionFactory = Callable[[], dict[str, Any]]
 
 # every ruleset name this process may evaluate, with a factory for a fresh definition; never shrinks,
 # so a host re-created after fork can register any of them again lazily
 _DEFINITIONS: dict[str, DefinitionFactory] = {}
+# the session of each evaluation in progress, by its sid (at most one per process: evaluations hold the lock)
+_SESSIONS: dict[str, Session] = {}
 
 
 class _SyncHost(durable.Host):
@@ -87,7 +107,7 @@ def register(name: str, rules: dict[str, dict[str, Any]], actions: dict[str, Act
         fresh: dict[str, Any] = {}
         for key, rule in rules.items():
             fresh[key] = {"pri": rule["pri"], "all": [{"m": copy.deepcopy(rule["pattern"])}],
-                          "run": actions[key]}
+                          "run": _bind(actions[key])}
         fresh["__catch_all__"] = {"pri": CATCH_ALL_PRI, "all": [{"m": catch_all_pattern()}],
                                   "run": _catch_all}
         return fresh
@@ -95,6 +115,14 @@ def register(name: str, rules: dict[str, dict[str, Any]], actions: dict[str, Act
     with _process.lock:
         # same name = same content hash = same behaviour: keep the first registration
         _DEFINITIONS.setdefault(name, definition)
+
+
+def _bind(action: Action) -> Callable[[Any], None]:
+    """The durable action (exactly one parameter, the closure ``c``) running ``action`` on its session."""
+
+    def run(c: Any) -> None:
+        action(_SESSIONS[c.s._d["sid"]])
+    return run
 
 
 def _catch_all(c: Any) -> None:
@@ -111,12 +139,12 @@ def _flush(host: _SyncHost, name: str, sid: str) -> bool:
         return False
 
 
-def _run_part(host: _SyncHost, name: str, sid: str, document: dict[str, Any]) -> dict[str, Any]:
+def _run_part(host: _SyncHost, name: str, sid: str, document: dict[str, Any]) -> None:
+    # no update_state first: the fact creates the session, whose state stays durable's own {sid, id}
     state: Any = None
     acted = False
     try:
-        host.update_state(name, {"sid": sid, "fired": [], "benefits": []})
-        state = host.assert_fact(name, {**document, "sid": sid})
+        state = host.assert_fact(name, document)
         acted = True  # the catch-all matches every case, so at least one action ran
     finally:
         if not acted:
@@ -127,15 +155,31 @@ def _run_part(host: _SyncHost, name: str, sid: str, document: dict[str, Any]) ->
         raise EvaluationError(f"the rule engine returned no result for {name} (an action exceeded 10 s?)")
     if state.get("exception"):
         raise EvaluationError(f"a rule action failed in {name}: {str(state['exception'])[:2000]}")
-    return state
 
 
-def evaluate(names: Sequence[str], document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Assert one case document into each named ruleset in order; return each final session state."""
+def evaluate(names: Sequence[str], document: Mapping[str, Any],
+             facts: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Assert one case document into each named ruleset in order; per part, what its actions recorded.
+
+    Each result is ``{"fired": [rule index, ...], "benefits": [(rule index, effect index, amount, basis), ...]}``
+    in firing order. Actions read ``facts`` (default: the document), so the asserted document need only carry
+    the properties the rules' patterns test.
+    """
     sid = uuid.uuid4().hex
+    asserted = {**document, "sid": sid}
+    session = Session(document if facts is None else facts)
+    results = []
     try:
         with _locked_host() as host:
-            return [_run_part(host, name, sid, document) for name in names]
+            _SESSIONS[sid] = session
+            try:
+                for name in names:
+                    session.fired, session.benefits = [], []
+                    _run_part(host, name, sid, asserted)
+                    results.append({"fired": session.fired, "benefits": session.benefits})
+            finally:
+                del _SESSIONS[sid]
+        return results
     except EvaluationError:
         raise
     except Exception as exc:  # the C engine reports its failures as bare exceptions

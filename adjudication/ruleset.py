@@ -66,17 +66,17 @@ def _action(index: int, rule: Rule, parameters: Parameters) -> engine.Action:
     """The durable action of one rule: record the firing and compute its benefit items at the event date."""
     specs = [(i, e.benefit) for i, e in enumerate(rule.then) if e.benefit is not None]
     if not specs:
-        def record(c: Any) -> None:
-            c.s.fired.append(index)
+        def record(session: engine.Session) -> None:
+            session.fired.append(index)
         return record
 
-    def record_with_benefits(c: Any) -> None:
-        c.s.fired.append(index)
-        case = c.m._d
+    def record_with_benefits(session: engine.Session) -> None:
+        session.fired.append(index)
+        case = session.facts
         on = from_epoch_days(case["event_date"])
         for effect_index, spec in specs:
             amount, basis = spec.formula.amount(case, lambda name: parameters.value(name, on))
-            c.s.benefits.append([index, effect_index, amount, basis])
+            session.benefits.append((index, effect_index, amount, basis))
     return record_with_benefits
 
 

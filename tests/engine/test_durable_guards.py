@@ -195,3 +195,41 @@ def test_canary_raw_delete_state_of_an_idle_session_crashes() -> None:
     """, timeout=60)
     assert "survived" not in result.stdout, "durable no longer crashes here: the catch-all may be unneeded"
     assert result.returncode != 0
+
+
+def test_sessions_are_dropped_after_each_evaluation_even_when_an_action_fails(shipped: Ruleset) -> None:
+    # actions record into a Python session keyed by the sid; it must not outlive its evaluation
+    from adjudication import engine
+
+    shipped.evaluate({"event_date": "2024-03-10", "claim_type": "JKK", "segment": "PU", "outcome_type": "death",
+                      "wage": 5000000})
+    assert engine._SESSIONS == {}
+    ruleset = small_ruleset(rule_yaml("T.DIVIDE", "{fact: wage, present: true}",
+                                      "[{benefit: {code: X, amount: '1000 / wage'}}]"))
+    with pytest.raises(EvaluationError, match="division by zero"):
+        ruleset.evaluate({"event_date": "2024-01-01", "wage": 0})
+    assert engine._SESSIONS == {}
+
+
+def test_durable_session_state_stays_tiny() -> None:
+    # durable JSON-encodes and re-asserts the state after every action: nothing of ours may grow in it
+    from adjudication import engine
+
+    seen: list[dict[str, object]] = []
+    original = engine._bind
+
+    def spy(action: engine.Action) -> object:
+        run = original(action)
+
+        def wrapped(c: object) -> None:
+            run(c)
+            seen.append(dict(c.s._d))  # type: ignore[attr-defined]
+        return wrapped
+
+    engine._bind = spy  # type: ignore[assignment]
+    try:
+        ruleset = small_ruleset(rule_yaml("T.SPY", "{fact: wage, gt: 1}", "[{benefit: {code: X, amount: wage}}]"))
+        assert ruleset.evaluate({"event_date": "2024-01-01", "wage": 7}).total_amount == 7
+    finally:
+        engine._bind = original  # type: ignore[assignment]
+    assert seen and all(set(state) <= {"sid", "id", "$s"} for state in seen), seen
