@@ -121,6 +121,22 @@ def catch_all_pattern() -> dict[str, Any]:
     return {"$and": [DISCRIMINATOR, {"$ex": {"kind": 1}}]}
 
 
+def pattern_properties(pattern: Any) -> set[str]:
+    """Every case-document property a compiled pattern reads (tested, compared against, or an array walked)."""
+    names: set[str] = set()
+    if isinstance(pattern, list):
+        for item in pattern:
+            names |= pattern_properties(item)
+    elif isinstance(pattern, dict):
+        for key, value in pattern.items():
+            if key == "$m" and isinstance(value, str):
+                names.add(value)
+            elif not key.startswith("$"):
+                names.add(key)  # a property, possibly compared with an rvalue below
+            names |= pattern_properties(value)
+    return names
+
+
 def plan_parts(rules: Sequence[Rule]) -> list[list[int]]:
     """Pack rule indexes, in firing order, into parts small enough for durable's 64-entry match stack."""
     if len(rules) > MAX_RULES:

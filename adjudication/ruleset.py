@@ -14,10 +14,12 @@ from typing import Any
 from . import engine
 from .catalogue import ReasonCode
 from .compiler import (
+    catch_all_pattern,
     claim_types,
     condition_parameters,
     count_property,
     param_property,
+    pattern_properties,
     plan_parts,
     rule_pattern,
 )
@@ -99,6 +101,10 @@ class Ruleset:
             raise RulesetError(f"a case could carry {budget} properties; durable allows {MAX_PROPERTIES}")
         # every rule in firing order, for a case without a claim type; and per claim type only the rules that can
         # fire for it (compiler.claim_types), so a JKM case does not walk the JKK rules
+        # the properties some pattern reads: only these go into the asserted fact (durable JSON-encodes and decodes
+        # the matched fact for every action it runs); the actions read the whole case from their session
+        self._pattern_properties = frozenset(set().union(
+            pattern_properties(catch_all_pattern()), *(pattern_properties(rule_pattern(r)) for r in self.rules)))
         self.part_names: tuple[str, ...] = self._register_parts("", range(len(self.rules)))
         types = FACTS["claim_type"].values
         every = frozenset(types)
@@ -158,7 +164,9 @@ class Ruleset:
                                   reference=dated.reference)
         fired: list[Fired] = []
         parts = self.parts_by_claim_type.get(document.get("claim_type", ""), self.part_names)
-        for state in engine.evaluate(parts, document):
+        properties = self._pattern_properties
+        asserted = {name: value for name, value in document.items() if name in properties}
+        for state in engine.evaluate(parts, asserted, document):
             by_rule: dict[int, list[tuple[int, int, str]]] = {}
             for index, effect_index, amount, basis in state["benefits"]:
                 by_rule.setdefault(index, []).append((effect_index, amount, basis))

@@ -82,3 +82,20 @@ def test_a_case_without_a_claim_type_walks_every_part() -> None:
     assert rs.evaluate({"event_date": "2024-01-01", "wage": 5, "claim_type": "JKK"}).rules_fired == ("T.JKK",
                                                                                                     "T.ANY")
     assert rs.evaluate({"event_date": "2024-01-01", "wage": 5, "claim_type": "JKM"}).rules_fired == ("T.ANY",)
+
+
+def test_pattern_properties_name_every_property_a_pattern_reads() -> None:
+    from adjudication.compiler import pattern_properties, rule_pattern
+
+    rs = small_ruleset(rule_yaml("T.PROPS", "{all: [{fact: reported_on, gt: {fact: event_date, plus: "
+                                 "{param: test.days}}}, {not: {fact: incident_flags, contains: [fight]}}, "
+                                 "{fact: segment, in: [PU, BPU]}]}"))
+    assert pattern_properties(rule_pattern(rs.rules[0])) == {
+        "kind", "event_date", "reported_on", "p__test__days", "incident_flags", "incident_flags__count", "segment"}
+
+
+def test_only_pattern_properties_are_asserted_and_benefits_still_read_every_fact() -> None:
+    rs = small_ruleset(rule_yaml("T.PAY", "{fact: segment, is: PU}", "[{benefit: {code: X, amount: wage}}]"))
+    assert "wage" not in rs._pattern_properties and "segment" in rs._pattern_properties
+    decision = rs.evaluate({"event_date": "2024-01-01", "segment": "PU", "wage": 1234})
+    assert [(b.code, b.amount) for b in decision.benefits] == [("X", 1234)]
