@@ -28,7 +28,7 @@ from typing import Any
 
 from durable import engine as durable
 
-from .compiler import CATCH_ALL_PRI, catch_all_pattern
+from .compiler import CATCH_ALL_PRI, catch_all_pattern, pattern_properties
 from .errors import EvaluationError
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,9 @@ DefinitionFactory = Callable[[], dict[str, Any]]
 # every ruleset name this process may evaluate, with a factory for a fresh definition; never shrinks,
 # so a host re-created after fork can register any of them again lazily
 _DEFINITIONS: dict[str, DefinitionFactory] = {}
+# per ruleset name, the document properties its patterns read: only these are asserted (durable JSON-encodes and
+# decodes the matched fact for every action it runs, so a smaller fact is a cheaper action)
+_PROPERTIES: dict[str, frozenset[str]] = {}
 # the session of each evaluation in progress, by its sid (at most one per process: evaluations hold the lock)
 _SESSIONS: dict[str, Session] = {}
 
@@ -112,9 +115,12 @@ def register(name: str, rules: dict[str, dict[str, Any]], actions: dict[str, Act
                                   "run": _catch_all}
         return fresh
 
+    properties = frozenset(pattern_properties(catch_all_pattern()).union(
+        *(pattern_properties(rule["pattern"]) for rule in rules.values())))
     with _process.lock:
         # same name = same content hash = same behaviour: keep the first registration
         _DEFINITIONS.setdefault(name, definition)
+        _PROPERTIES.setdefault(name, properties)
 
 
 def _bind(action: Action) -> Callable[[Any], None]:
@@ -162,11 +168,10 @@ def evaluate(names: Sequence[str], document: Mapping[str, Any],
     """Assert one case document into each named ruleset in order; per part, what its actions recorded.
 
     Each result is ``{"fired": [rule index, ...], "benefits": [(rule index, effect index, amount, basis), ...]}``
-    in firing order. Actions read ``facts`` (default: the document), so the asserted document need only carry
-    the properties the rules' patterns test.
+    in firing order. Each part is asserted only the document properties its patterns read; actions read the
+    whole case from ``facts`` (default: the document).
     """
     sid = uuid.uuid4().hex
-    asserted = {**document, "sid": sid}
     session = Session(document if facts is None else facts)
     results = []
     try:
@@ -175,6 +180,9 @@ def evaluate(names: Sequence[str], document: Mapping[str, Any],
             try:
                 for name in names:
                     session.fired, session.benefits = [], []
+                    properties = _PROPERTIES[name]
+                    asserted = {key: value for key, value in document.items() if key in properties}
+                    asserted["sid"] = sid
                     _run_part(host, name, sid, asserted)
                     results.append({"fired": session.fired, "benefits": session.benefits})
             finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -14,19 +15,17 @@ from typing import Any
 from . import engine
 from .catalogue import ReasonCode
 from .compiler import (
-    catch_all_pattern,
     claim_types,
     condition_parameters,
     count_property,
     param_property,
-    pattern_properties,
     plan_parts,
     rule_pattern,
 )
 from .decision import Decision, Fired, assemble
 from .documents import requirement_text
 from .errors import FactError, RulesetError
-from .fact_catalogue import FACTS, RESERVED, check_fact, epoch_days, from_epoch_days
+from .fact_catalogue import EPOCH, FACTS, RESERVED, check_fact, epoch_days, from_epoch_days
 from .loader import Rule, load_files
 from .parameters import Parameters
 from .tracer import Tracer
@@ -54,6 +53,13 @@ def version_hash(parsed: Mapping[str, Any]) -> str:
                                separators=(",", ":"))
         digest.update(f"{path}\n{canonical}\n".encode())
     return digest.hexdigest()
+
+
+# facts whose valid values are exactly one Python type, stored and asserted as given (check_fact's int excludes bool)
+_PLAIN_KINDS: dict[str, type] = {name: {"int": int, "bool": bool, "str": str}[t.kind]
+                                 for name, t in FACTS.items() if t.kind in ("int", "bool", "str")}
+_ENUM_VALUES: dict[str, frozenset[str]] = {name: frozenset(t.values) for name, t in FACTS.items() if t.kind == "enum"}
+_DATE_FACTS = frozenset(name for name, t in FACTS.items() if t.kind == "date")
 
 
 def _engine_number(value: Any) -> Any:
@@ -96,15 +102,18 @@ class Ruleset:
         self.name = f"claims_{digest[:16]}"
         self._condition_params = condition_parameters(self.rules)
         self._list_facts = frozenset(n for n, t in FACTS.items() if t.kind == "list")
+        # parameter values change only at their start dates, so between two consecutive starts (of any condition
+        # parameter) the document's parameter properties are fixed: precompute them per span, find it by bisect
+        self._param_starts = sorted({v.start for n in self._condition_params for v in self.parameters[n].values})
+        self._param_spans = tuple(
+            tuple((param_property(n), _engine_number(v)) for n in self._condition_params
+                  if (v := self.parameters.value(n, day)) is not None)
+            for day in [dt.date.min, *self._param_starts])
         budget = len(FACTS) + len(self._list_facts) + len(self._condition_params) + len(RESERVED)
         if budget > MAX_PROPERTIES:
             raise RulesetError(f"a case could carry {budget} properties; durable allows {MAX_PROPERTIES}")
         # every rule in firing order, for a case without a claim type; and per claim type only the rules that can
         # fire for it (compiler.claim_types), so a JKM case does not walk the JKK rules
-        # the properties some pattern reads: only these go into the asserted fact (durable JSON-encodes and decodes
-        # the matched fact for every action it runs); the actions read the whole case from their session
-        self._pattern_properties = frozenset(set().union(
-            pattern_properties(catch_all_pattern()), *(pattern_properties(rule_pattern(r)) for r in self.rules)))
         self.part_names: tuple[str, ...] = self._register_parts("", range(len(self.rules)))
         types = FACTS["claim_type"].values
         every = frozenset(types)
@@ -139,7 +148,18 @@ class Ruleset:
         for name, value in facts.items():
             if value is None:
                 continue  # a missing value and a missing fact mean the same: unknown
-            stored_value, engine_value = check_fact(name, value)
+            # fast paths for the plain cases, each giving what check_fact gives; anything else goes to check_fact
+            kind = _PLAIN_KINDS.get(name)
+            stored_value: Any
+            engine_value: Any
+            if kind is not None and type(value) is kind:
+                stored_value = engine_value = value
+            elif name in _ENUM_VALUES and type(value) is str and value in _ENUM_VALUES[name]:
+                stored_value = engine_value = value
+            elif name in _DATE_FACTS and type(value) is dt.date:
+                stored_value, engine_value = value.isoformat(), (value - EPOCH).days
+            else:
+                stored_value, engine_value = check_fact(name, value)
             stored[name] = stored_value
             document[name] = engine_value
             if name in self._list_facts:
@@ -147,10 +167,7 @@ class Ruleset:
         if "event_date" not in stored:
             raise FactError("fact 'event_date' is required: it selects the law in force")
         on = dt.date.fromisoformat(stored["event_date"])
-        for name in self._condition_params:
-            value = self.parameters.value(name, on)
-            if value is not None:
-                document[param_property(name)] = _engine_number(value)
+        document.update(self._param_spans[bisect.bisect_right(self._param_starts, on)])
         return dict(sorted(stored.items())), document, on
 
     def evaluate(self, facts: Mapping[str, Any], tracer: Tracer | None = None) -> Decision:
@@ -164,9 +181,7 @@ class Ruleset:
                                   reference=dated.reference)
         fired: list[Fired] = []
         parts = self.parts_by_claim_type.get(document.get("claim_type", ""), self.part_names)
-        properties = self._pattern_properties
-        asserted = {name: value for name, value in document.items() if name in properties}
-        for state in engine.evaluate(parts, asserted, document):
+        for state in engine.evaluate(parts, document):
             by_rule: dict[int, list[tuple[int, int, str]]] = {}
             for index, effect_index, amount, basis in state["benefits"]:
                 by_rule.setdefault(index, []).append((effect_index, amount, basis))

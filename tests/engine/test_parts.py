@@ -96,6 +96,7 @@ def test_pattern_properties_name_every_property_a_pattern_reads() -> None:
 
 def test_only_pattern_properties_are_asserted_and_benefits_still_read_every_fact() -> None:
     rs = small_ruleset(rule_yaml("T.PAY", "{fact: segment, is: PU}", "[{benefit: {code: X, amount: wage}}]"))
-    assert "wage" not in rs._pattern_properties and "segment" in rs._pattern_properties
+    assert all("wage" not in engine._PROPERTIES[name] and "segment" in engine._PROPERTIES[name]
+               for name in rs.part_names)
     decision = rs.evaluate({"event_date": "2024-01-01", "segment": "PU", "wage": 1234})
     assert [(b.code, b.amount) for b in decision.benefits] == [("X", 1234)]
