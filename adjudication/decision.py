@@ -10,7 +10,7 @@ from typing import Any
 
 from .catalogue import ReasonCode
 from .documents import Requirement, missing, normalise, requirement_text
-from .loader import DOCUMENTS_MISSING, Rule
+from .loader import DOCUMENTS_MISSING, NO_APPLICABLE_RULE, Rule
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,10 @@ class Fired:
     benefits: tuple[tuple[int, int, str], ...] = ()  # (effect index, amount, basis)
 
 
+ENGINE_RULE_ID = "ENGINE.NO_APPLICABLE_RULE"
+ENGINE_CITATION = "No provision of the claimed programme matched the case"
+
+
 def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], version: str, as_of: dt.date,
              facts: Mapping[str, Any]) -> Decision:
     """Outcome, liability, benefits, reasons and documents from the fired rules (SPEC section 4).
@@ -141,6 +145,12 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
         reasons = [(r, documents_reason) for r, documents_reason in reasons if not documents_reason]
     elif "refer" in kinds or unmet:
         outcome = "referred"
+    elif facts.get("claim_type") and not any(item.rule.program == facts["claim_type"] for item in fired):
+        # nothing in the claimed programme's law spoke to this case: a person decides, never a silent approval
+        outcome = "referred"
+        code = catalogue[NO_APPLICABLE_RULE]
+        message_id, message_en = code.render(facts)
+        reasons.append((Reason(code.code, code.kind, ENGINE_RULE_ID, ENGINE_CITATION, message_en, message_id), False))
     else:
         outcome = "approved"
     approved = outcome == "approved"

@@ -30,6 +30,7 @@ RULE_KEYS = frozenset({"id", "program", "title", "description", "valid_from", "v
 CITATION_KEYS = frozenset({"instrument", "article", "url", "note"})
 REASON_EFFECTS = {"reject": "reject", "refer": "refer", "warn": "warning", "info": "info"}
 LIABILITIES = ("employer", "bpjs")
+NO_APPLICABLE_RULE = "NO_APPLICABLE_RULE"  # the refer code of a claim no rule of its programme matched
 DOCUMENTS_MISSING = "DOCUMENTS_MISSING"  # the refer code a decision gives for unmet ``require`` effects
 RECURRING = ("yearly", "monthly")
 
@@ -260,6 +261,9 @@ def load_files(files: Mapping[str, str]) -> LoadedFiles:
     if CATALOGUE_FILE not in parsed:
         raise RuleFileError(CATALOGUE_FILE, "", "missing: the reason-code catalogue is required")
     catalogue = parse_catalogue(CATALOGUE_FILE, parsed[CATALOGUE_FILE])
+    # the engine itself refers a claim no rule of its programme matched, with this code
+    if getattr(catalogue.get(NO_APPLICABLE_RULE), "kind", None) != "refer":
+        raise RuleFileError(CATALOGUE_FILE, NO_APPLICABLE_RULE, "missing: the engine needs this refer code")
     found: dict[str, Parameter] = {}
     for path, data in parsed.items():
         if path.startswith(PARAMETER_DIR):

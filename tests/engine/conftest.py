@@ -14,6 +14,10 @@ RULES_DIR = ROOT / "rules"
 HERE = Path(__file__).resolve().parent
 
 CATALOGUE = """
+NO_APPLICABLE_RULE:
+  kind: refer
+  id: Tidak ada ketentuan yang berlaku.
+  en: No provision applies.
 HIT:
   kind: reject
   id: Kena.

@@ -25,11 +25,17 @@ def run_python(code: str, timeout: float = 120) -> subprocess.CompletedProcess[s
                           text=True, timeout=timeout, check=False)
 
 
-def test_case_matching_no_rule_is_approved_without_reasons(shipped: Ruleset) -> None:
-    # without the catch-all rule: MessageNotHandledException, then delete_state of an action-less sid segfaults
+def test_case_matching_no_rule_is_referred_not_crashed(shipped: Ruleset) -> None:
+    # without the catch-all rule: MessageNotHandledException, then delete_state of an action-less sid segfaults;
+    # with it the case is decided, and as no rule of its programme spoke, a person must look
     decision = shipped.evaluate({"event_date": "2024-05-01", "claim_type": "JHT"})
-    assert (decision.outcome, decision.reasons, decision.rules_fired, decision.liability) == (
-        "approved", (), (), "bpjs")
+    assert (decision.outcome, [r.code for r in decision.reasons], decision.rules_fired, decision.liability) == (
+        "referred", ["NO_APPLICABLE_RULE"], (), None)
+
+
+def test_case_without_a_claim_type_matching_no_rule_is_approved_without_reasons(shipped: Ruleset) -> None:
+    decision = shipped.evaluate({"event_date": "2024-05-01"})
+    assert (decision.outcome, decision.reasons, decision.rules_fired) == ("approved", (), ())
 
 
 def test_more_than_1024_sequential_evaluations(shipped: Ruleset) -> None:
