@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .db import get_session
@@ -50,11 +50,13 @@ def create_token(session: Session, role: str, name: str) -> str:
     return token
 
 
+_TOKEN = select(ApiToken.role, ApiToken.name).where(ApiToken.token_hash == bindparam("token_hash"),
+                                                   ApiToken.revoked_at.is_(None))
+
+
 def _lookup(token_hash: str) -> tuple[str, str] | None:
     # looked up on every request, not cached: a revoked token must stop working at once, in every worker
-    row = get_session().execute(
-        select(ApiToken.role, ApiToken.name).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
-    ).first()
+    row = get_session().execute(_TOKEN, {"token_hash": token_hash}).first()
     return (row.role, row.name) if row is not None else None
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, request
 from flask_smorest import Blueprint
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import Table, and_, bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from .models import Claim, Decision
 from .registry_records import claim_records
 from .rulesets import RulesetRegistry
 
+_INSERT_CLAIM = insert(cast(Table, Claim.__table__))
 blp = Blueprint("claims", __name__, url_prefix="/v1", description="Claims officers submit claims and read decisions.")
 
 
@@ -41,12 +42,18 @@ def decision_view(decision: Any) -> dict[str, Any]:
             "decided_at": decision_log.utc_iso(decision.decided_at)}
 
 
+_EARLIER = select(Claim).where(or_(
+    Claim.idempotency_key == bindparam("key"),
+    and_(Claim.kpj == bindparam("kpj"), Claim.claim_type == bindparam("claim_type"),
+         Claim.event_date == bindparam("event_date")),
+)).order_by(Claim.created_at)
+
+
 def _earlier_claims(session: Session, key: str, body: dict[str, Any], when: dt.date) -> tuple[Claim | None,
                                                                                               Claim | None]:
     """(the claim stored under this Idempotency-Key, the first claim on the same event), in one query."""
-    same_event = and_(Claim.kpj == body["kpj"], Claim.claim_type == body["claim_type"], Claim.event_date == when)
-    rows = session.scalars(select(Claim).where(or_(Claim.idempotency_key == key, same_event))
-                           .order_by(Claim.created_at)).all()
+    rows = session.scalars(_EARLIER, {"key": key, "kpj": body["kpj"], "claim_type": body["claim_type"],
+                                      "event_date": when}).all()
     by_key = next((c for c in rows if c.idempotency_key == key), None)
     first = next((c for c in rows if c.kpj == body["kpj"] and c.claim_type == body["claim_type"]
                   and c.event_date == when), None)
@@ -81,7 +88,7 @@ def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, An
              "claim_type": body["claim_type"], "event_date": when, "filed_on": body["filed_on"],
              "body": request.get_json(), "decision_id": decision.decision_id, "outcome": result["outcome"],
              "created_at": decision.decided_at}
-    session.execute(insert(Claim).values(claim))
+    session.execute(_INSERT_CLAIM, claim)
     return claim_view(claim, decision)
 
 

@@ -7,9 +7,9 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import ChainHead, Decision
@@ -48,14 +48,22 @@ def hashed_content(decision: Decision) -> dict[str, Any]:
     }
 
 
+# statements built once: on the claims hot path the per-call statement construction cost more than the SQL
+_HEAD = cast(Table, ChainHead.__table__)
+_ADVANCE = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1)
+            .returning(_HEAD.c.seq, _HEAD.c.hash))
+_SET_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("new_hash"))
+_START = insert(_HEAD).values(id=1, seq=1, hash=GENESIS)
+_INSERT = insert(cast(Table, Decision.__table__))
+
+
 def _advance_head(session: Session) -> tuple[int, str]:
     """Claim the next sequence number; returns it with the previous record's hash."""
     # the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before the head is read,
     # so two concurrent appends cannot both chain onto the same predecessor
-    row = session.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=ChainHead.seq + 1)
-                          .returning(ChainHead.seq, ChainHead.hash)).first()
+    row = session.execute(_ADVANCE).first()
     if row is None:  # an emptied database: start the chain
-        session.execute(insert(ChainHead).values(id=1, seq=1, hash=GENESIS))
+        session.execute(_START)
         return 1, GENESIS
     return row.seq, row.hash
 
@@ -75,9 +83,9 @@ def append(session: Session, kind: str, subject: str, ruleset_version: str, fact
         prev_hash=prev_hash,
     )
     decision.hash = record_hash(prev_hash, hashed_content(decision))
-    session.execute(update(ChainHead).where(ChainHead.id == 1).values(hash=decision.hash))
+    session.execute(_SET_HASH, {"new_hash": decision.hash})
     # a Core insert: the unit of work costs more than the rest of the append on the claims hot path
-    session.execute(insert(Decision).values({c.key: getattr(decision, c.key) for c in Decision.__table__.columns}))
+    session.execute(_INSERT, {c.key: getattr(decision, c.key) for c in Decision.__table__.columns})
     return decision
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .models import Contribution, Employer, Participant, Project
@@ -51,14 +51,19 @@ def project_record(project: Project) -> dict[str, Any]:
             "payments": [{"termin": p.termin, "amount": p.amount, "paid_on": p.paid_on} for p in project.payments]}
 
 
+# built once, columns only: a claim reads up to a few hundred months and needs no ORM objects for them
+_MONTHS_UNTIL = (select(Contribution.period, Contribution.amount_due, Contribution.amount_paid, Contribution.paid_on)
+                 .where(Contribution.payer_kind == bindparam("kind"), Contribution.payer_ref == bindparam("ref"),
+                        Contribution.period <= bindparam("until"))
+                 .order_by(Contribution.period))
+
+
 def contributions_of(session: Session, payer_kind: str, payer_ref: str,
                      until: dt.date | None = None) -> list[dict[str, Any]]:
     """A payer's contribution months in period order, up to the month of ``until`` when given."""
-    query = select(Contribution).where(Contribution.payer_kind == payer_kind, Contribution.payer_ref == payer_ref)
-    if until is not None:
-        query = query.where(Contribution.period <= until.strftime("%Y-%m"))
-    return [{"period": c.period, "amount_due": c.amount_due, "amount_paid": c.amount_paid, "paid_on": c.paid_on}
-            for c in session.scalars(query.order_by(Contribution.period))]
+    last = until.strftime("%Y-%m") if until is not None else "9999-12"
+    rows = session.execute(_MONTHS_UNTIL, {"kind": payer_kind, "ref": payer_ref, "until": last})
+    return [row._asdict() for row in rows]
 
 
 def claim_records(session: Session, kpj: str, event_date: dt.date, claim_type: str) -> ClaimRecords:
