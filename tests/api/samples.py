@@ -182,3 +182,13 @@ def seed_registry(client: Any, headers: dict[str, str]) -> None:
     put(f"/v1/projects/{PROJECT}", project())
     put(f"/v1/projects/{OTHER_PROJECT}", project(contractor_npp=OTHER_NPP, payments=[]))
     put(f"/v1/participants/{KPJ_BPU}", participant_bpu())
+
+
+def store_paid_up_worker(client: Any, auth: Any) -> None:
+    """Store employer ``NPP`` paid up through 2024 and its PU worker ``KPJ_PU``, through the admin API."""
+    admin = auth("admin")
+    assert client.put(f"/v1/employers/{NPP}", json=employer(), headers=admin).status_code == 200
+    assert client.put(f"/v1/participants/{KPJ_PU}", json=participant_pu(), headers=admin).status_code == 200
+    items = [{"payer": f"employer:{NPP}", "period": f"2024-{m:02d}", "amount_due": 500_000,
+              "amount_paid": 500_000, "paid_on": f"2024-{m:02d}-10"} for m in range(1, 13)]
+    assert client.post("/v1/contributions", json={"items": items}, headers=admin).status_code == 200

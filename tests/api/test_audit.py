@@ -33,12 +33,7 @@ UNKNOWN_VERSION = "sha256:" + "0" * 64
 
 def store_registry(client: FlaskClient, auth: Any) -> None:
     """An employer paid up through 2024 and one PU worker of it."""
-    admin = auth("admin")
-    assert client.put(f"/v1/employers/{samples.NPP}", json=samples.employer(), headers=admin).status_code == 200
-    assert client.put(f"/v1/participants/{KPJ}", json=samples.participant_pu(), headers=admin).status_code == 200
-    items = [{"payer": f"employer:{samples.NPP}", "period": f"2024-{m:02d}", "amount_due": 500_000,
-              "amount_paid": 500_000, "paid_on": f"2024-{m:02d}-10"} for m in range(1, 13)]
-    assert client.post("/v1/contributions", json={"items": items}, headers=admin).status_code == 200
+    samples.store_paid_up_worker(client, auth)
 
 
 @pytest.fixture
