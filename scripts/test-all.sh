@@ -19,7 +19,8 @@ as_pg=()
 if [ "$(id -u)" = 0 ]; then
     # initdb refuses to run as root: the cluster belongs to the postgres system user
     chown postgres "$tmp"
-    as_pg=(runuser -u postgres --)
+    # (from the cluster's own directory: the postgres user may not enter the checkout)
+    as_pg=(runuser -u postgres -- env -C "$tmp")
 fi
 cleanup() {
     "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$tmp/data" -m immediate stop >/dev/null 2>&1 || true
