@@ -71,10 +71,9 @@ def _replay(existing: Claim, body_hash: str) -> tuple[dict[str, Any], int]:
     return claim_view(existing, existing.decision), 200
 
 
-def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, Any], key: str,
+def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, Any], when: dt.date, key: str,
                  body_hash: str, first: Claim | None) -> dict[str, Any]:
-    """Gather facts, evaluate, and store the claim with its decision in the caller's transaction."""
-    when = event_date(body)
+    """Gather facts, evaluate, and store the claim (event date ``when``) with its decision in one transaction."""
     records = claim_records(session, body["kpj"], when, body["claim_type"])
     ruleset = rulesets.current
     # the ruleset's dated parameters give a Jakon project its registration deadline at the SPK date
@@ -102,11 +101,12 @@ def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, An
 def post_claim(headers: dict[str, str], body: dict[str, Any]) -> Any:
     """Decide a claim: approved, rejected or referred, who pays, how much, and why."""
     session, key, body_hash = get_session(), headers["idempotency_key"], _body_hash()
-    existing, first = _earlier_claims(session, key, body, event_date(body))
+    when = event_date(body)
+    existing, first = _earlier_claims(session, key, body, when)
     if existing is not None:
         return _replay(existing, body_hash)
     try:
-        return decide_claim(session, current_app.extensions["rulesets"], body, key, body_hash, first), 201
+        return decide_claim(session, current_app.extensions["rulesets"], body, when, key, body_hash, first), 201
     except IntegrityError:
         # a concurrent request with the same key won the race: answer as its replay
         session.rollback()
