@@ -108,6 +108,8 @@ class JhtIncidentSchema(Schema):
 
 INCIDENT_SCHEMAS: dict[str, type[Schema]] = {"JKK": JkkIncidentSchema, "JKM": JkmIncidentSchema,
                                              "JHT": JhtIncidentSchema}
+# one instance each, reused: building a marshmallow schema deep-copies its fields, which cost more than the load
+_INCIDENT_LOADERS: dict[str, Schema] = {name: schema() for name, schema in INCIDENT_SCHEMAS.items()}
 
 
 class HeirSchema(Schema):
@@ -139,9 +141,8 @@ class ClaimSchema(Schema):
 
     @post_load
     def _load_incident(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        schema = INCIDENT_SCHEMAS[data["claim_type"]]()
         try:
-            data["incident"] = schema.load(data["incident"])
+            data["incident"] = _INCIDENT_LOADERS[data["claim_type"]].load(data["incident"])
         except ValidationError as error:
             raise ValidationError({"incident": error.messages}) from error
         if data["claim_type"] == "JKK" and data["incident"].get("diagnosed_on") and \

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from .models import Contribution, Employer, Participant, Project
+from .models import Contribution, Employer, JhtWithdrawal, Participant, Project
 
 
 @dataclass(frozen=True)
@@ -22,24 +22,18 @@ class ClaimRecords:
     contributions: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _employer(employer: Employer) -> dict[str, Any]:
-    return {"npp": employer.npp, "scale": employer.scale, "risk_class": employer.risk_class,
-            "state_employer": employer.state_employer, "registered_on": employer.registered_on,
-            "programs": list(employer.programs or []), "region_code": employer.region_code}
-
-
-def _participant(participant: Participant, with_withdrawals: bool) -> dict[str, Any]:
-    return {
-        "kpj": participant.kpj, "birth_date": participant.birth_date, "segment": participant.segment,
-        "category": participant.category, "employer_npp": participant.employer_npp,
-        "project_number": participant.project_number, "programs": list(participant.programs or []),
-        "membership_start": participant.membership_start, "wage": participant.wage,
-        "declared_income": participant.declared_income, "payer": participant.payer,
-        "employment_ended_on": participant.employment_ended_on, "jht_balance": participant.jht_balance,
-        # only a JHT claim reads the withdrawal history; loading it costs a query
-        "jht_partial_withdrawals": [{"on": w.on, "pct": w.pct} for w in participant.jht_partial_withdrawals]
-        if with_withdrawals else [],
-    }
+# the columns a claim reads, built once and read as plain rows: ORM objects for the participant and employer cost
+# more than the query on the claims hot path, and the NIK and name are never loaded for a claim
+_PARTICIPANT_COLUMNS = ("kpj", "birth_date", "segment", "category", "employer_npp", "project_number", "programs",
+                        "membership_start", "wage", "declared_income", "payer", "employment_ended_on", "jht_balance")
+_EMPLOYER_COLUMNS = ("npp", "scale", "risk_class", "state_employer", "registered_on", "programs", "region_code")
+_PARTICIPANT_AND_EMPLOYER = (
+    select(*(getattr(Participant, c) for c in _PARTICIPANT_COLUMNS),
+           *(getattr(Employer, c).label(f"er_{c}") for c in _EMPLOYER_COLUMNS))
+    .outerjoin(Employer, Participant.employer_npp == Employer.npp)
+    .where(Participant.kpj == bindparam("kpj")))
+_WITHDRAWALS = (select(JhtWithdrawal.on, JhtWithdrawal.pct).where(JhtWithdrawal.kpj == bindparam("kpj"))
+                .order_by(JhtWithdrawal.on))
 
 
 def project_record(project: Project) -> dict[str, Any]:
@@ -69,22 +63,27 @@ def contributions_of(session: Session, payer_kind: str, payer_ref: str,
 def claim_records(session: Session, kpj: str, event_date: dt.date, claim_type: str) -> ClaimRecords:
     """Participant, employer, project and the contributions that decide the status at ``event_date``."""
     # participant and employer in one round trip: this runs on every claim
-    row = session.execute(select(Participant, Employer).outerjoin(Employer, Participant.employer_npp == Employer.npp)
-                          .where(Participant.kpj == kpj)).first()
+    row = session.execute(_PARTICIPANT_AND_EMPLOYER, {"kpj": kpj}).first()
     if row is None:
         return ClaimRecords(participant=None)
-    participant, employer = row
-    project = session.get(Project, participant.project_number) if participant.project_number else None
+    values = row._mapping
+    participant = {c: values[c] for c in _PARTICIPANT_COLUMNS}
+    participant["programs"] = list(participant["programs"] or [])
+    # only a JHT claim reads the withdrawal history; loading it costs a query
+    participant["jht_partial_withdrawals"] = [
+        {"on": on, "pct": pct} for on, pct in session.execute(_WITHDRAWALS, {"kpj": kpj})] \
+        if claim_type == "JHT" else []
+    employer = None
+    if values["er_npp"] is not None:  # the outer join found the employer
+        employer = {c: values[f"er_{c}"] for c in _EMPLOYER_COLUMNS}
+        employer["programs"] = list(employer["programs"] or [])
+    project = session.get(Project, participant["project_number"]) if participant["project_number"] else None
     # PU status is the employer's; BPU status is the participant's own, whoever pays for them
-    if participant.segment == "PU" and employer is not None:
-        contributions = contributions_of(session, "employer", employer.npp, event_date)
-    elif participant.segment == "BPU":
-        contributions = contributions_of(session, "participant", participant.kpj, event_date)
+    if participant["segment"] == "PU" and employer is not None:
+        contributions = contributions_of(session, "employer", employer["npp"], event_date)
+    elif participant["segment"] == "BPU":
+        contributions = contributions_of(session, "participant", kpj, event_date)
     else:
         contributions = []
-    return ClaimRecords(
-        participant=_participant(participant, with_withdrawals=claim_type == "JHT"),
-        employer=_employer(employer) if employer else None,
-        project=project_record(project) if project else None,
-        contributions=contributions,
-    )
+    return ClaimRecords(participant=participant, employer=employer,
+                        project=project_record(project) if project else None, contributions=contributions)
