@@ -42,7 +42,8 @@ def decision_view(decision: Any) -> dict[str, Any]:
             "decided_at": decision_log.utc_iso(decision.decided_at)}
 
 
-_EARLIER = select(Claim).where(or_(
+# columns only: on the hot path nothing is found, and ORM objects for a replay are loaded when one is
+_EARLIER = select(Claim.claim_id, Claim.idempotency_key, Claim.kpj, Claim.claim_type, Claim.event_date).where(or_(
     Claim.idempotency_key == bindparam("key"),
     and_(Claim.kpj == bindparam("kpj"), Claim.claim_type == bindparam("claim_type"),
          Claim.event_date == bindparam("event_date")),
@@ -50,14 +51,14 @@ _EARLIER = select(Claim).where(or_(
 
 
 def _earlier_claims(session: Session, key: str, body: dict[str, Any], when: dt.date) -> tuple[Claim | None,
-                                                                                              Claim | None]:
-    """(the claim stored under this Idempotency-Key, the first claim on the same event), in one query."""
-    rows = session.scalars(_EARLIER, {"key": key, "kpj": body["kpj"], "claim_type": body["claim_type"],
+                                                                                              str | None]:
+    """(the claim stored under this Idempotency-Key, the id of the first claim on the same event), in one query."""
+    rows = session.execute(_EARLIER, {"key": key, "kpj": body["kpj"], "claim_type": body["claim_type"],
                                       "event_date": when}).all()
-    by_key = next((c for c in rows if c.idempotency_key == key), None)
-    first = next((c for c in rows if c.kpj == body["kpj"] and c.claim_type == body["claim_type"]
-                  and c.event_date == when), None)
-    return by_key, first
+    by_key = next((r.claim_id for r in rows if r.idempotency_key == key), None)
+    first = next((r.claim_id for r in rows if r.kpj == body["kpj"] and r.claim_type == body["claim_type"]
+                  and r.event_date == when), None)
+    return (session.get(Claim, by_key) if by_key is not None else None), first
 
 
 def _body_hash() -> str:
@@ -72,13 +73,13 @@ def _replay(existing: Claim, body_hash: str) -> tuple[dict[str, Any], int]:
 
 
 def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, Any], when: dt.date, key: str,
-                 body_hash: str, first: Claim | None) -> dict[str, Any]:
+                 body_hash: str, first: str | None) -> dict[str, Any]:
     """Gather facts, evaluate, and store the claim (event date ``when``) with its decision in one transaction."""
     records = claim_records(session, body["kpj"], when, body["claim_type"])
     ruleset = rulesets.current
     # the ruleset's dated parameters give a Jakon project its registration deadline at the SPK date
     facts = claim_facts(body, records.participant, records.employer, records.project, records.contributions,
-                        duplicate_of=first.claim_id if first else None, parameters=ruleset.parameters)
+                        duplicate_of=first, parameters=ruleset.parameters)
     result = ruleset.evaluate(facts).to_dict()
     rulesets.ensure_stored(session, ruleset)
     claim_id = str(uuid.uuid4())
