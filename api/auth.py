@@ -56,7 +56,7 @@ _TOKEN = select(ApiToken.role, ApiToken.name).where(ApiToken.token_hash == bindp
 
 def _lookup(token_hash: str) -> tuple[str, str] | None:
     # looked up on every request, not cached: a revoked token must stop working at once, in every worker
-    row = get_session().execute(_TOKEN, {"token_hash": token_hash}).first()
+    row = get_session().connection().execute(_TOKEN, {"token_hash": token_hash}).first()
     return (row.role, row.name) if row is not None else None
 
 

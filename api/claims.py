@@ -53,8 +53,8 @@ _EARLIER = select(Claim.claim_id, Claim.idempotency_key, Claim.kpj, Claim.claim_
 def _earlier_claims(session: Session, key: str, body: dict[str, Any], when: dt.date) -> tuple[Claim | None,
                                                                                               str | None]:
     """(the claim stored under this Idempotency-Key, the id of the first claim on the same event), in one query."""
-    rows = session.execute(_EARLIER, {"key": key, "kpj": body["kpj"], "claim_type": body["claim_type"],
-                                      "event_date": when}).all()
+    params = {"key": key, "kpj": body["kpj"], "claim_type": body["claim_type"], "event_date": when}
+    rows = session.connection().execute(_EARLIER, params).all()
     by_key = next((r.claim_id for r in rows if r.idempotency_key == key), None)
     first = next((r.claim_id for r in rows if r.kpj == body["kpj"] and r.claim_type == body["claim_type"]
                   and r.event_date == when), None)
@@ -88,7 +88,7 @@ def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, An
              "claim_type": body["claim_type"], "event_date": when, "filed_on": body["filed_on"],
              "body": request.get_json(), "decision_id": decision.decision_id, "outcome": result["outcome"],
              "created_at": decision.decided_at}
-    session.execute(_INSERT_CLAIM, claim)
+    session.connection().execute(_INSERT_CLAIM, claim)
     return claim_view(claim, decision)
 
 

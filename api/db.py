@@ -58,7 +58,12 @@ def init_app(app: Flask) -> None:
 
 
 def get_session() -> Session:
-    """The request's session, opened on first use."""
+    """The request's session, opened on first use.
+
+    The claims hot path runs its prebuilt Core statements on ``session.connection()``: the same transaction, without
+    the ORM's execute path (about 35 instead of 90 us a statement). Nothing is flushed first, so that is only for
+    statements that do not depend on ORM objects pending in the session.
+    """
     if "db_session" not in g:
         g.db_session = current_app.extensions["db_sessionmaker"]()
     return g.db_session

@@ -61,9 +61,9 @@ def _advance_head(session: Session) -> tuple[int, str]:
     """Claim the next sequence number; returns it with the previous record's hash."""
     # the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before the head is read,
     # so two concurrent appends cannot both chain onto the same predecessor
-    row = session.execute(_ADVANCE).first()
+    row = session.connection().execute(_ADVANCE).first()
     if row is None:  # an emptied database: start the chain
-        session.execute(_START)
+        session.connection().execute(_START)
         return 1, GENESIS
     return row.seq, row.hash
 
@@ -83,9 +83,9 @@ def append(session: Session, kind: str, subject: str, ruleset_version: str, fact
         prev_hash=prev_hash,
     )
     decision.hash = record_hash(prev_hash, hashed_content(decision))
-    session.execute(_SET_HASH, {"new_hash": decision.hash})
+    session.connection().execute(_SET_HASH, {"new_hash": decision.hash})
     # a Core insert: the unit of work costs more than the rest of the append on the claims hot path
-    session.execute(_INSERT, {c.key: getattr(decision, c.key) for c in Decision.__table__.columns})
+    session.connection().execute(_INSERT, {c.key: getattr(decision, c.key) for c in Decision.__table__.columns})
     return decision
 
 

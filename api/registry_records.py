@@ -56,14 +56,14 @@ def contributions_of(session: Session, payer_kind: str, payer_ref: str,
                      until: dt.date | None = None) -> list[dict[str, Any]]:
     """A payer's contribution months in period order, up to the month of ``until`` when given."""
     last = until.strftime("%Y-%m") if until is not None else "9999-12"
-    rows = session.execute(_MONTHS_UNTIL, {"kind": payer_kind, "ref": payer_ref, "until": last})
+    rows = session.connection().execute(_MONTHS_UNTIL, {"kind": payer_kind, "ref": payer_ref, "until": last})
     return [row._asdict() for row in rows]
 
 
 def claim_records(session: Session, kpj: str, event_date: dt.date, claim_type: str) -> ClaimRecords:
     """Participant, employer, project and the contributions that decide the status at ``event_date``."""
     # participant and employer in one round trip: this runs on every claim
-    row = session.execute(_PARTICIPANT_AND_EMPLOYER, {"kpj": kpj}).first()
+    row = session.connection().execute(_PARTICIPANT_AND_EMPLOYER, {"kpj": kpj}).first()
     if row is None:
         return ClaimRecords(participant=None)
     values = row._mapping
@@ -71,7 +71,7 @@ def claim_records(session: Session, kpj: str, event_date: dt.date, claim_type: s
     participant["programs"] = list(participant["programs"] or [])
     # only a JHT claim reads the withdrawal history; loading it costs a query
     participant["jht_partial_withdrawals"] = [
-        {"on": on, "pct": pct} for on, pct in session.execute(_WITHDRAWALS, {"kpj": kpj})] \
+        {"on": on, "pct": pct} for on, pct in session.connection().execute(_WITHDRAWALS, {"kpj": kpj})] \
         if claim_type == "JHT" else []
     employer = None
     if values["er_npp"] is not None:  # the outer join found the employer
