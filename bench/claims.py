@@ -1,10 +1,16 @@
 """Throughput of POST /v1/claims on gunicorn (the committed gunicorn.conf.py) against a bare Flask endpoint.
 
-Run: ``.venv/bin/python bench/claims.py [--duration 20] [--connections 4]`` (needs ``wrk``: apt-get install wrk).
-It builds a fresh demo database (SQLite in a temp dir, or ``DATABASE_URL`` if set), starts gunicorn on a
-free port serving ``bench.server:app`` (the real app plus ``POST /bench/bare``), drives both endpoints with
-wrk in the same run, and writes the numbers to ``bench/results/claims-<time>.json``.
-Every claim is a distinct JKK event of a real demo participant, so each request is decided and stored.
+Run: ``.venv/bin/python bench/claims.py [--claim JKK|JKM|JHT] [--duration 20] [--connections 4]`` (needs ``wrk``:
+apt-get install wrk). It builds a fresh demo database (SQLite in a temp dir, or ``DATABASE_URL`` if set), starts
+gunicorn on a free port serving ``bench.server:app`` (the real app plus the floor endpoints), and drives, in the
+same run with the same wrk settings:
+
+* ``bare``: ``POST /bench/bare``, a Flask endpoint that parses a JSON body and answers JSON;
+* ``validate``: ``POST /bench/validate``, the claims body validation alone;
+* ``engine``: ``POST /bench/engine``, the rule engine alone on the stored facts of a real bench claim;
+* ``claims``: ``POST /v1/claims``, every request a distinct claim of a real demo participant, decided and stored.
+
+The numbers go to ``bench/results/claims-<time>.json``.
 """
 
 from __future__ import annotations
@@ -22,9 +28,23 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+# one claim body per type, a Lua format string over (kpj, event date, event date); Lua ignores an unused argument
+BODIES = {
+    "JKK": '{"claim_type":"JKK","kpj":"%s","filed_on":"2026-11-01","incident":{"date":"%s","kind":"workplace",'
+           '"reported_on":"%s","outcome":{"type":"temporary_incapacity","incapacity_months":2},'
+           '"costs":{"transport":[{"mode":"land","amount":250000}],"medical":0}},'
+           '"documents":["kpj_card","ktp","doctor_statement","stage1_report_form","stage2_report_form"]}',
+    "JKM": '{"claim_type":"JKM","kpj":"%s","filed_on":"2026-11-01","incident":{"date":"%s","cause":"natural"},'
+           '"heirs":[{"relation":"spouse"}],"documents":["kpj_card","heir_ktp","family_card","death_certificate",'
+           '"heir_certificate","bank_book"]}',
+    "JHT": '{"claim_type":"JHT","kpj":"%s","filed_on":"2026-11-01","incident":{"reason":"resignation",'
+           '"date":"%s"},"documents":["kpj_card","ktp","resignation_certificate","bank_book"]}',
+}
 
 LUA = r"""
 local kpjs = {%(kpjs)s}
@@ -36,20 +56,17 @@ request = function()
   counter = counter + 1
   local kpj = kpjs[(counter %% #kpjs) + 1]
   local day = os.date("!%%Y-%%m-%%d", %(base)d + 86400 * ((tid * 100000 + counter) %% 600))
-  local body = string.format('{"claim_type":"JKK","kpj":"%%s","filed_on":"2026-11-01","incident":{"date":"%%s",'
-    .. '"kind":"workplace","reported_on":"%%s","outcome":{"type":"temporary_incapacity","incapacity_months":2},'
-    .. '"costs":{"transport":[{"mode":"land","amount":250000}],"medical":0}},'
-    .. '"documents":["kpj_card","ktp","doctor_statement","stage1_report_form","stage2_report_form"]}', kpj, day, day)
+  local body = string.format('%(body)s', kpj, day, day)
   local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %(token)s",
                    ["Idempotency-Key"] = string.format("bench-%%d-%%d-%%d", %(run)d, tid, counter)}
   return wrk.format("POST", "/v1/claims", headers, body)
 end
 """
 
-BARE_LUA = r"""
+FIXED_LUA = r"""
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"claim_type":"JKK","kpj":"12345678901","filed_on":"2026-11-01","incident":{"date":"2025-01-01"}}'
+wrk.body = '%s'
 """
 
 
@@ -89,8 +106,22 @@ def wrk(url: str, script: Path, duration: int, connections: int) -> dict[str, fl
     return parse_wrk(out)
 
 
+def call(url: str, token: str, body: dict[str, Any] | None = None, key: str = "") -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if key:
+        headers["Idempotency-Key"] = key
+    data = json.dumps(body).encode() if body is not None else None
+    with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers), timeout=10) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def lua_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claim", choices=sorted(BODIES), default="JKK", help="claim type to submit (default JKK)")
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=4)
     args = parser.parse_args()
@@ -102,48 +133,73 @@ def main() -> None:
     print("building the demo database ...", flush=True)
     flask(env, "db", "upgrade")
     flask(env, "registry", "import", "fixtures/registry")
-    token = flask(env, "tokens", "create", "--role", "officer", "--name", "bench").strip().splitlines()[-1]
+    officer = flask(env, "tokens", "create", "--role", "officer", "--name", "bench").strip().splitlines()[-1]
+    auditor = flask(env, "tokens", "create", "--role", "auditor", "--name", "bench").strip().splitlines()[-1]
     people = json.loads((ROOT / "fixtures/registry/participants.json").read_text())
     kpjs = [p["kpj"] for p in people if p["segment"] in ("PU", "BPU")]
     base = int(dt.datetime(2025, 1, 1, tzinfo=dt.UTC).timestamp())
-    script = tmp / "claims.lua"
-    script.write_text(LUA % {"kpjs": ",".join(f'"{k}"' for k in kpjs), "base": base, "token": token,
-                             "run": int(time.time())})
-    bare_script = tmp / "bare.lua"
-    bare_script.write_text(BARE_LUA)
+    body = BODIES[args.claim]
+    scripts = {"claims": tmp / "claims.lua", "bare": tmp / "bare.lua", "validate": tmp / "validate.lua",
+               "engine": tmp / "engine.lua"}
+    scripts["claims"].write_text(LUA % {"kpjs": ",".join(f'"{k}"' for k in kpjs), "base": base, "token": officer,
+                                        "run": int(time.time()), "body": body})
+    # the fixed bodies: one claim of the same shape (the first PU participant, an event outside the claims' dates)
+    first_pu = next(p["kpj"] for p in people if p["segment"] == "PU")
+    sample = body.replace("%s", first_pu, 1).replace("%s", "2024-12-01")
+    scripts["bare"].write_text(FIXED_LUA % lua_string(sample))
+    scripts["validate"].write_text(FIXED_LUA % lua_string(sample))
 
     port = free_port()
     server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "bench.server:app"], cwd=ROOT,
                               env={**env, "BIND": f"127.0.0.1:{port}"}, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
+    base_url = f"http://127.0.0.1:{port}"
+    runs: dict[str, dict[str, float]] = {}
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                urllib.request.urlopen(f"{base_url}/health", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
-        wrk(f"http://127.0.0.1:{port}/bench/bare", bare_script, 3, args.connections)  # warm-up
-        wrk(f"http://127.0.0.1:{port}/v1/claims", script, 3, args.connections)
-        bare = wrk(f"http://127.0.0.1:{port}/bench/bare", bare_script, args.duration, args.connections)
-        claims = wrk(f"http://127.0.0.1:{port}/v1/claims", script, args.duration, args.connections)
+        # the engine floor evaluates the facts the service gathered and stored for that sample claim
+        decided = call(f"{base_url}/v1/claims", officer, json.loads(sample), key=f"bench-sample-{time.time()}")
+        facts = call(f"{base_url}/v1/decisions/{decided['decision']['decision_id']}", auditor)["facts"]
+        scripts["engine"].write_text(FIXED_LUA % lua_string(json.dumps(facts, separators=(",", ":"))))
+        paths = {"bare": "/bench/bare", "validate": "/bench/validate", "engine": "/bench/engine",
+                 "claims": "/v1/claims"}
+        for name, path in paths.items():  # warm-up: every worker has compiled and run each path
+            wrk(base_url + path, scripts[name], 3, args.connections)
+        for name, path in paths.items():
+            print(f"{name} ...", flush=True)
+            runs[name] = wrk(base_url + path, scripts[name], args.duration, args.connections)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    bare = runs["bare"]["requests_per_s"]
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": env["DATABASE_URL"].split(":", 1)[0],
+        "claim_type": args.claim,
+        "sample_outcome": decided["decision"]["outcome"],
         "gunicorn": "gunicorn.conf.py (sync workers, one per core)",
         "wrk": f"1 thread, {args.connections} connections, {args.duration} s per endpoint",
-        "bare_flask_post": bare,
-        "post_claims": claims,
-        "claims_to_bare_ratio": round(claims["requests_per_s"] / bare["requests_per_s"], 3),
+        "endpoints": runs,
+        "ratio_to_bare": {name: round(run["requests_per_s"] / bare, 3) for name, run in runs.items()},
+        # the CPU a request adds over the bare endpoint, per worker: workers / (req/s) - workers / (bare req/s)
+        "added_worker_ms_per_request": {name: round(1000 * (cpus() / run["requests_per_s"] - cpus() / bare), 3)
+                                 for name, run in runs.items()},
     }
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
-    (out_dir / f"claims-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(result, indent=2))
+    (out_dir / f"claims-{args.claim}-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cpus() -> int:
+    """Worker processes in the committed gunicorn config: one per core unless WEB_CONCURRENCY says otherwise."""
+    return int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 1))
 
 
 if __name__ == "__main__":
