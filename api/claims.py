@@ -18,7 +18,7 @@ from adjudication.claim_facts import claim_facts, event_date
 from . import decision_log
 from .auth import requires_role
 from .claim_schemas import ClaimQuerySchema, ClaimSchema, IdempotencyHeaderSchema
-from .db import get_session
+from .db import begin_write, get_session
 from .decision_schemas import ClaimResponseSchema, ReasonCodeSchema
 from .errors import Conflict, NotFound
 from .models import Claim, Decision
@@ -81,14 +81,18 @@ def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, An
     facts = claim_facts(body, records.participant, records.employer, records.project, records.contributions,
                         duplicate_of=first, parameters=ruleset.parameters)
     result = ruleset.evaluate(facts).to_dict()
-    rulesets.ensure_stored(session, ruleset)
     claim_id = str(uuid.uuid4())
+    # the writes come last and are committed at once: the decision log's head is every writer's lock, so it is
+    # held from the append to the commit only, not while the answer is serialised
+    begin_write(session)
+    rulesets.ensure_stored(session, ruleset)
     decision = decision_log.append(session, "claim", claim_id, ruleset.version, facts, result)
     claim = {"claim_id": claim_id, "idempotency_key": key, "body_hash": body_hash, "kpj": body["kpj"],
              "claim_type": body["claim_type"], "event_date": when, "filed_on": body["filed_on"],
              "body": request.get_json(), "decision_id": decision.decision_id, "outcome": result["outcome"],
              "created_at": decision.decided_at}
     session.connection().execute(_INSERT_CLAIM, claim)
+    session.commit()
     return claim_view(claim, decision)
 
 

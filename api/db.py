@@ -1,13 +1,105 @@
-"""Database lifecycle: one engine per app, one session per request, committed once at the edge."""
+"""Database lifecycle: one engine per app, one session per request, committed at the edge.
+
+An endpoint may commit earlier (the claims endpoint commits its writes before serialising the answer); the
+commit after the request then has nothing left to do.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+_QUEUE = "write_queue"  # session.info key: the queue of the session's database (SQLite files only)
+_HELD = "write_queue_held"  # session.info key: set while the session's transaction holds its place
+
+
+class WriteQueue:
+    """Writers of one SQLite file take turns on a blocking file lock before their transaction's first write.
+
+    SQLite admits one writer at a time and makes the others poll: its busy handler sleeps 1, 2, 5, 10 ... ms
+    between tries. Two gunicorn workers deciding claims collided on the decision log so often that a claim took
+    ~4.9 ms of worker time against ~3.2 ms with a single worker. A writer blocked on ``flock`` wakes as soon as
+    the holder's transaction ends. SQLite's own locking still protects the data: the queue only orders writers
+    that join it, and a writer that does not (an admin PUT) falls back to the busy handler as before.
+    """
+
+    def __init__(self, database_path: str):
+        self.path = f"{database_path}.writers"
+        self._threads = threading.Lock()  # flock is per process: threads of one process queue here first
+        self._fd = -1
+        _QUEUES.add(self)
+
+    def _descriptor(self) -> int:
+        if self._fd < 0:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        return self._fd
+
+    def _after_fork(self) -> None:
+        # the parent's open file would share one flock with the child, and a thread lock the parent held at the
+        # fork would never be released here: the child starts with its own
+        if self._fd >= 0:
+            os.close(self._fd)
+        self._fd = -1
+        self._threads = threading.Lock()
+
+    def enter(self, session: Session) -> None:
+        if session.info.get(_HELD):
+            return
+        # a transaction that has written holds SQLite's write lock; queueing now could wait on a writer that
+        # waits on that lock, so the queue must come first
+        dbapi = session.connection().connection.dbapi_connection
+        if getattr(dbapi, "in_transaction", False):
+            raise RuntimeError("join the write queue before the transaction's first write")
+        self._threads.acquire()
+        try:
+            fcntl.flock(self._descriptor(), fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+        session.info[_HELD] = True
+
+    def leave(self, session: Session) -> None:
+        if session.info.pop(_HELD, False):
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            self._threads.release()
+
+
+_QUEUES: weakref.WeakSet[WriteQueue] = weakref.WeakSet()
+
+
+def _queues_after_fork() -> None:
+    for queue in list(_QUEUES):
+        queue._after_fork()
+
+
+os.register_at_fork(after_in_child=_queues_after_fork)
+
+
+def begin_write(session: Session) -> None:
+    """Call before a hot transaction's first write: on a SQLite file, wait for this writer's turn (see WriteQueue).
+
+    The place is kept until the transaction commits or rolls back. On PostgreSQL this does nothing: its row locks
+    wake a waiting writer at once.
+    """
+    queue: WriteQueue | None = session.info.get(_QUEUE)
+    if queue is not None:
+        queue.enter(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _leave_write_queue(session: Session, transaction: SessionTransaction) -> None:
+    queue: WriteQueue | None = session.info.get(_QUEUE)
+    if queue is not None and transaction.parent is None:
+        queue.leave(session)
 
 
 def make_engine(url: str) -> Engine:
@@ -33,7 +125,10 @@ def init_app(app: Flask) -> None:
     """Attach the engine and the per-request session lifecycle to the app."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    info: dict[str, Any] = {}
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        info[_QUEUE] = WriteQueue(os.path.abspath(engine.url.database))
+    app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False, info=info)
 
     @app.after_request
     def _commit(response: Response) -> Response:
