@@ -143,11 +143,8 @@ def main() -> None:
                "engine": tmp / "engine.lua"}
     scripts["claims"].write_text(LUA % {"kpjs": ",".join(f'"{k}"' for k in kpjs), "base": base, "token": officer,
                                         "run": int(time.time()), "body": body})
-    # the fixed bodies: one claim of the same shape (the first PU participant, an event outside the claims' dates)
-    first_pu = next(p["kpj"] for p in people if p["segment"] == "PU")
-    sample = body.replace("%s", first_pu, 1).replace("%s", "2024-12-01")
-    scripts["bare"].write_text(FIXED_LUA % lua_string(sample))
-    scripts["validate"].write_text(FIXED_LUA % lua_string(sample))
+    # the fixed bodies: one claim of the same shape, of the first PU worker enrolled in the claim's programme
+    sample_kpj = next(p["kpj"] for p in people if p["segment"] == "PU" and args.claim in p["programs"])
 
     port = free_port()
     server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "bench.server:app"], cwd=ROOT,
@@ -162,6 +159,13 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        # its event falls before the claims' dates, on a day the worker has no claim yet (a reused PostgreSQL
+        # database keeps earlier runs' samples): a duplicate would take the engine down a shorter path
+        earlier = call(f"{base_url}/v1/claims?kpj={sample_kpj}", officer)
+        day = dt.date(2024, 12, 1) - dt.timedelta(days=len(earlier))
+        sample = body.replace("%s", sample_kpj, 1).replace("%s", day.isoformat())
+        scripts["bare"].write_text(FIXED_LUA % lua_string(sample))
+        scripts["validate"].write_text(FIXED_LUA % lua_string(sample))
         # the engine floor evaluates the facts the service gathered and stored for that sample claim
         decided = call(f"{base_url}/v1/claims", officer, json.loads(sample), key=f"bench-sample-{time.time()}")
         facts = call(f"{base_url}/v1/decisions/{decided['decision']['decision_id']}", auditor)["facts"]
@@ -181,7 +185,8 @@ def main() -> None:
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": env["DATABASE_URL"].split(":", 1)[0],
         "claim_type": args.claim,
-        "sample_outcome": decided["decision"]["outcome"],
+        "sample": {"kpj_index": kpjs.index(sample_kpj), "outcome": decided["decision"]["outcome"],
+                   "reasons": [r["code"] for r in decided["decision"]["reasons"]]},
         "gunicorn": "gunicorn.conf.py (sync workers, one per core)",
         "wrk": f"1 thread, {args.connections} connections, {args.duration} s per endpoint",
         "endpoints": runs,
