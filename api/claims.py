@@ -74,7 +74,8 @@ def _replay(existing: Claim, body_hash: str) -> tuple[dict[str, Any], int]:
 
 def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, Any], when: dt.date, key: str,
                  body_hash: str, first: str | None) -> dict[str, Any]:
-    """Gather facts, evaluate, and store the claim (event date ``when``) with its decision in one transaction."""
+    """Gather facts, evaluate, and store the claim (event date ``when``) with its decision in one transaction,
+    committed before the answer is built."""
     records = claim_records(session, body["kpj"], when, body["claim_type"])
     ruleset = rulesets.current
     # the ruleset's dated parameters give a Jakon project its registration deadline at the SPK date
