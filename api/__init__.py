@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
+import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
 from . import cli, db, errors
@@ -15,6 +17,8 @@ from .config import from_environment
 from .rulesets import RulesetRegistry
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
+# a client's X-Request-Id is kept when it is a plain token of at most 64 characters; otherwise a new one is made
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -73,6 +77,18 @@ def _document_claim_incidents(api: Api) -> None:
 
 
 def _register_service_routes(app: Flask, api: Api) -> None:
+    @app.before_request
+    def _request_id() -> None:
+        # every decision stores the request that made it; the answer echoes it so a client can quote it
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+    @app.after_request
+    def _echo_request_id(response: Response) -> Response:
+        if "request_id" in g:
+            response.headers["X-Request-Id"] = g.request_id
+        return response
+
     @app.before_request
     def _require_json_body() -> Any:
         # a body that is not JSON is refused before auth or validation look at it

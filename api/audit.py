@@ -30,7 +30,7 @@ from .audit_schemas import (
 from .auth import requires_role
 from .db import get_session
 from .errors import Conflict, InputError, NotFound
-from .models import Decision
+from .models import DecisionRecord
 from .rulesets import RulesetRegistry
 
 blp = Blueprint("audit", __name__, url_prefix="/v1",
@@ -100,8 +100,8 @@ def _registry() -> RulesetRegistry:
     return current_app.extensions["rulesets"]
 
 
-def _decision(session: Session, decision_id: str) -> Decision:
-    decision = session.get(Decision, decision_id)
+def _decision(session: Session, decision_id: str) -> DecisionRecord:
+    decision = session.get(DecisionRecord, decision_id)
     if decision is None:
         raise NotFound(f"No decision {decision_id}.")
     return decision
@@ -124,8 +124,7 @@ def _ruleset(session: Session, choice: str, own_version: str) -> Ruleset:
 @blp.response(200, DecisionRecordSchema)
 def get_decision(decision_id: str) -> dict[str, Any]:
     """The full record of a decision: facts as evaluated, ruleset version, result and chain hashes."""
-    decision = _decision(get_session(), decision_id)
-    return {**decision_log.hashed_content(decision), "prev_hash": decision.prev_hash, "hash": decision.hash}
+    return decision_log.record_content(_decision(get_session(), decision_id))
 
 
 @blp.route("/decisions/<decision_id>/replay", methods=["POST"])
@@ -153,14 +152,15 @@ def replay_decision(body: dict[str, str], decision_id: str) -> dict[str, Any]:
 
 def _window(session: Session, start: dt.datetime, end: dt.datetime, kind: str | None) -> Iterator[Row[Any]]:
     """Decisions decided in [start, end], in chain order, read in batches of plain rows."""
-    where = [Decision.decided_at >= start, Decision.decided_at <= end]
+    where = [DecisionRecord.decided_at >= start, DecisionRecord.decided_at <= end]
     if kind:
-        where.append(Decision.kind == kind)
+        where.append(DecisionRecord.kind == kind)
     last = 0
     while True:
         rows = session.execute(
-            select(Decision.seq, Decision.decision_id, Decision.kind, Decision.ruleset_version, Decision.facts,
-                   Decision.result).where(Decision.seq > last, *where).order_by(Decision.seq).limit(REPLAY_BATCH)
+            select(DecisionRecord.seq, DecisionRecord.decision_id, DecisionRecord.kind,
+                   DecisionRecord.ruleset_version, DecisionRecord.facts, DecisionRecord.result)
+            .where(DecisionRecord.seq > last, *where).order_by(DecisionRecord.seq).limit(REPLAY_BATCH)
         ).all()
         if not rows:
             return
@@ -169,9 +169,10 @@ def _window(session: Session, start: dt.datetime, end: dt.datetime, kind: str | 
 
 
 def _count(session: Session, start: dt.datetime, end: dt.datetime, kind: str | None) -> int:
-    query = select(func.count()).select_from(Decision).where(Decision.decided_at >= start, Decision.decided_at <= end)
+    query = select(func.count()).select_from(DecisionRecord).where(DecisionRecord.decided_at >= start,
+                                                                   DecisionRecord.decided_at <= end)
     if kind:
-        query = query.where(Decision.kind == kind)
+        query = query.where(DecisionRecord.kind == kind)
     return session.scalar(query) or 0
 
 

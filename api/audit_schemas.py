@@ -51,6 +51,16 @@ class DecisionRecordSchema(Schema):
     decided_at = fields.String(metadata={"format": "date-time"})
     prev_hash = fields.String(metadata={"description": "Hash of the previous record (64 zeros for the first)."})
     hash = fields.String(metadata={"description": "sha256 over prev_hash and the canonical JSON of the record."})
+    format = fields.Integer(metadata={"description": "Record format: 1 (facts and result only) or 2 (also inputs, "
+                                                     "trace, actor, request id and service version)."})
+    inputs = fields.Dict(allow_none=True, metadata={
+        "description": "The raw case and registry records the facts were derived from (format 2)."})
+    trace = fields.List(fields.Dict(), allow_none=True, metadata={
+        "description": "The evaluation's steps: parameters in force, rules fired, amounts, outcome (format 2)."})
+    actor = fields.Dict(allow_none=True, metadata={"description": "The token (id, name, role) that asked for it."})
+    request_id = fields.String(allow_none=True, metadata={"description": "The request that made the decision."})
+    service_version = fields.String(allow_none=True, metadata={
+        "description": "Package version and engine code digest at the time of the decision."})
 
 
 class ReplayRequestSchema(Schema):

@@ -50,14 +50,14 @@ def create_token(session: Session, role: str, name: str) -> str:
     return token
 
 
-_TOKEN = select(ApiToken.role, ApiToken.name).where(ApiToken.token_hash == bindparam("token_hash"),
-                                                   ApiToken.revoked_at.is_(None))
+_TOKEN = select(ApiToken.id, ApiToken.role, ApiToken.name).where(ApiToken.token_hash == bindparam("token_hash"),
+                                                                 ApiToken.revoked_at.is_(None))
 
 
-def _lookup(token_hash: str) -> tuple[str, str] | None:
+def _lookup(token_hash: str) -> tuple[int, str, str] | None:
     # looked up on every request, not cached: a revoked token must stop working at once, in every worker
     row = get_session().connection().execute(_TOKEN, {"token_hash": token_hash}).first()
-    return (row.role, row.name) if row is not None else None
+    return (row.id, row.role, row.name) if row is not None else None
 
 
 def current_role() -> str:
@@ -71,8 +71,14 @@ def current_role() -> str:
     found = _lookup(hash_token(token.strip()))
     if found is None:
         raise Unauthorized()
-    g.role, g.token_name = found
+    g.token_id, g.role, g.token_name = found
     return g.role
+
+
+def current_actor() -> dict[str, Any]:
+    """Who is deciding: the authenticated token's id, name and role (stored with every decision)."""
+    role = current_role()
+    return {"token_id": g.token_id, "name": g.token_name, "role": role}
 
 
 def requires_role(*roles: str) -> Callable[[F], F]:

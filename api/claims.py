@@ -7,21 +7,22 @@ import hashlib
 import uuid
 from typing import Any, cast
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_smorest import Blueprint
 from sqlalchemy import Table, and_, bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from adjudication import ListTracer
 from adjudication.claim_facts import claim_facts, event_date
 
 from . import decision_log
-from .auth import requires_role
+from .auth import current_actor, requires_role
 from .claim_schemas import ClaimQuerySchema, ClaimSchema, IdempotencyHeaderSchema
 from .db import begin_write, get_session
 from .decision_schemas import ClaimResponseSchema, ReasonCodeSchema
 from .errors import Conflict, NotFound
-from .models import Claim, Decision
+from .models import Claim, DecisionRecord
 from .registry_records import claim_records
 from .rulesets import RulesetRegistry
 
@@ -29,7 +30,7 @@ _INSERT_CLAIM = insert(cast(Table, Claim.__table__))
 blp = Blueprint("claims", __name__, url_prefix="/v1", description="Claims officers submit claims and read decisions.")
 
 
-def claim_view(claim: Claim | dict[str, Any], decision: Decision) -> dict[str, Any]:
+def claim_view(claim: Claim | dict[str, Any], decision: DecisionRecord) -> dict[str, Any]:
     """The claim as the officer sees it, with its decision."""
     get = claim.get if isinstance(claim, dict) else lambda name: getattr(claim, name)
     return {"claim_id": get("claim_id"), "claim_type": get("claim_type"), "kpj": get("kpj"),
@@ -81,17 +82,22 @@ def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, An
     # the ruleset's dated parameters give a Jakon project its registration deadline at the SPK date
     facts = claim_facts(body, records.participant, records.employer, records.project, records.contributions,
                         duplicate_of=first, parameters=ruleset.parameters)
-    result = ruleset.evaluate(facts).to_dict()
+    tracer = ListTracer()
+    result = ruleset.evaluate(facts, tracer).to_dict()
     claim_id = str(uuid.uuid4())
+    actor = current_actor()
     # the writes come last and are committed at once: the decision log's head is every writer's lock, so it is
     # held from the append to the commit only, not while the answer is serialised
     begin_write(session)
     rulesets.ensure_stored(session, ruleset)
-    decision = decision_log.append(session, "claim", claim_id, ruleset.version, facts, result)
+    decision = decision_log.append(session, decision_log.Entry(
+        "claim", claim_id, ruleset.version, facts, result, trace=tracer.events, actor=actor,
+        request_id=g.request_id))
     claim = {"claim_id": claim_id, "idempotency_key": key, "body_hash": body_hash, "kpj": body["kpj"],
              "claim_type": body["claim_type"], "event_date": when, "filed_on": body["filed_on"],
              "body": request.get_json(), "decision_id": decision.decision_id, "outcome": result["outcome"],
-             "created_at": decision.decided_at}
+             "created_at": decision.decided_at, "officer_token_id": actor["token_id"],
+             "updated_at": decision.decided_at}
     session.connection().execute(_INSERT_CLAIM, claim)
     session.commit()
     return claim_view(claim, decision)

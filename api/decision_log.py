@@ -1,30 +1,27 @@
-"""The append-only decision log: each record's hash covers its content and the previous record's hash."""
+"""The append-only decision log: each record's hash covers its content and the previous record's hash.
+
+What a hash covers is ``adjudication.chain`` (shared with the offline verifier). Records are appended in the
+caller's transaction, so a decision commits or rolls back with what it decides.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from .models import ChainHead, Decision
+from adjudication.chain import CURRENT_FORMAT, GENESIS, canonical_json, check_link, hashed_content, record_hash
 
-GENESIS = "0" * 64
+from .models import ChainHead, DecisionRecord
+from .version import service_version
 
-
-def canonical_json(value: Any) -> str:
-    """JSON with sorted keys and no whitespace: the form every hash in this service is taken over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def record_hash(prev_hash: str, content: dict[str, Any]) -> str:
-    """sha256 over the previous hash and the canonical content of one record."""
-    return hashlib.sha256((prev_hash + canonical_json(content)).encode()).hexdigest()
+__all__ = ["GENESIS", "Entry", "append", "append_many", "canonical_json", "record_content", "record_hash",
+           "utc_iso", "verify", "walk"]
 
 
 def utc_iso(moment: dt.datetime) -> str:
@@ -34,66 +31,91 @@ def utc_iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def hashed_content(decision: Decision) -> dict[str, Any]:
-    """The fields a record's hash covers (everything but the hashes themselves)."""
-    return {
-        "decision_id": decision.decision_id,
-        "seq": decision.seq,
-        "kind": decision.kind,
-        "subject": decision.subject,
-        "ruleset_version": decision.ruleset_version,
-        "facts": decision.facts,
-        "result": decision.result,
-        "decided_at": utc_iso(decision.decided_at),
-    }
+def record_content(record: DecisionRecord) -> dict[str, Any]:
+    """A stored record as the plain mapping its hash is taken over (and an export writes)."""
+    return {"decision_id": record.decision_id, "seq": record.seq, "kind": record.kind, "subject": record.subject,
+            "ruleset_version": record.ruleset_version, "facts": record.facts, "result": record.result,
+            "decided_at": utc_iso(record.decided_at), "format": record.format, "inputs": record.inputs,
+            "trace": record.trace, "actor": record.actor, "request_id": record.request_id,
+            "service_version": record.service_version, "prev_hash": record.prev_hash, "hash": record.hash}
+
+
+@dataclass
+class Entry:
+    """One decision to append: what was decided about whom, from what, under which ruleset, by whom."""
+
+    kind: str
+    subject: str
+    ruleset_version: str
+    facts: dict[str, Any]
+    result: dict[str, Any]
+    inputs: dict[str, Any] | None = None
+    trace: list[Any] | None = None
+    actor: dict[str, Any] | None = None
+    request_id: str | None = None
+    decided_at: dt.datetime | None = field(default=None)
 
 
 # statements built once: on the claims hot path the per-call statement construction cost more than the SQL
 _HEAD = cast(Table, ChainHead.__table__)
-_ADVANCE = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1)
+_ADVANCE = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + bindparam("count"))
             .returning(_HEAD.c.seq, _HEAD.c.hash))
 _SET_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("new_hash"))
-_START = insert(_HEAD).values(id=1, seq=1, hash=GENESIS)
-_INSERT = insert(cast(Table, Decision.__table__))
+_START = insert(_HEAD).values(id=1, seq=bindparam("seq"), hash=GENESIS)
+_INSERT = insert(cast(Table, DecisionRecord.__table__))
+_COLUMNS = tuple(c.key for c in DecisionRecord.__table__.columns)
 
 
-def _advance_head(session: Session) -> tuple[int, str]:
-    """Claim the next sequence number; returns it with the previous record's hash."""
+def _advance_head(session: Session, count: int) -> tuple[int, str]:
+    """Claim the next ``count`` sequence numbers; returns the first with the previous record's hash."""
     # the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before the head is read,
     # so two concurrent appends cannot both chain onto the same predecessor
-    row = session.connection().execute(_ADVANCE).first()
+    row = session.connection().execute(_ADVANCE, {"count": count}).first()
     if row is None:  # an emptied database: start the chain
-        session.connection().execute(_START)
+        session.connection().execute(_START, {"seq": count})
         return 1, GENESIS
-    return row.seq, row.hash
+    return row.seq - count + 1, row.hash
 
 
-def append(session: Session, kind: str, subject: str, ruleset_version: str, facts: dict[str, Any],
-           result: dict[str, Any], decided_at: dt.datetime | None = None) -> Decision:
-    """Append a decision in the caller's transaction; it commits or rolls back with the claim.
+def append_many(session: Session, entries: Sequence[Entry]) -> list[DecisionRecord]:
+    """Append decisions in order in the caller's transaction, with one advance of the chain head.
 
-    The returned record is not attached to the session; read it back with ``session.get`` when needed.
+    The returned records are not attached to the session; read one back with ``session.get`` when needed.
     """
-    seq, prev_hash = _advance_head(session)
-    decision = Decision(
-        decision_id=str(uuid.uuid4()), seq=seq, kind=kind, subject=subject,
-        # both are JSON-ready already (ISO dates, string keys), so the hash taken here is the hash of what is read back
-        ruleset_version=ruleset_version, facts=facts, result=result,
-        decided_at=decided_at or dt.datetime.now(dt.UTC),
-        prev_hash=prev_hash,
-    )
-    decision.hash = record_hash(prev_hash, hashed_content(decision))
-    session.connection().execute(_SET_HASH, {"new_hash": decision.hash})
+    if not entries:
+        return []
+    seq, prev_hash = _advance_head(session, len(entries))
+    now = dt.datetime.now(dt.UTC)
+    version = service_version()
+    records = []
+    for offset, entry in enumerate(entries):
+        # facts, result and inputs are JSON-ready already (ISO dates, string keys), so the hash taken here is the
+        # hash of what is read back
+        record = DecisionRecord(
+            decision_id=str(uuid.uuid4()), seq=seq + offset, kind=entry.kind, subject=entry.subject,
+            ruleset_version=entry.ruleset_version, facts=entry.facts, result=entry.result,
+            decided_at=entry.decided_at or now, prev_hash=prev_hash, format=CURRENT_FORMAT, inputs=entry.inputs,
+            trace=entry.trace, actor=entry.actor, request_id=entry.request_id, service_version=version)
+        record.hash = record_hash(prev_hash, hashed_content(record_content(record)))
+        prev_hash = record.hash
+        records.append(record)
+    session.connection().execute(_SET_HASH, {"new_hash": prev_hash})
     # a Core insert: the unit of work costs more than the rest of the append on the claims hot path
-    session.connection().execute(_INSERT, {c.key: getattr(decision, c.key) for c in Decision.__table__.columns})
-    return decision
+    session.connection().execute(_INSERT, [{name: getattr(r, name) for name in _COLUMNS} for r in records])
+    return records
 
 
-def walk(session: Session, batch: int = 1000) -> Iterator[Decision]:
-    """Every record in chain order, read in batches."""
-    last = 0
+def append(session: Session, entry: Entry) -> DecisionRecord:
+    """Append one decision in the caller's transaction; it commits or rolls back with what it decides."""
+    return append_many(session, [entry])[0]
+
+
+def walk(session: Session, batch: int = 1000, after: int = 0) -> Iterator[DecisionRecord]:
+    """Every record after sequence number ``after`` in chain order, read in batches."""
+    last = after
     while True:
-        rows = session.scalars(select(Decision).where(Decision.seq > last).order_by(Decision.seq).limit(batch)).all()
+        rows = session.scalars(select(DecisionRecord).where(DecisionRecord.seq > last)
+                               .order_by(DecisionRecord.seq).limit(batch)).all()
         if not rows:
             return
         yield from rows
@@ -103,8 +125,8 @@ def walk(session: Session, batch: int = 1000) -> Iterator[Decision]:
 def verify(session: Session) -> dict[str, Any]:
     """Recompute the chain: ``{ok, checked, first_broken}`` (the first record whose hash or link is wrong)."""
     prev, checked = GENESIS, 0
-    for decision in walk(session):
-        if decision.prev_hash != prev or record_hash(prev, hashed_content(decision)) != decision.hash:
-            return {"ok": False, "checked": checked, "first_broken": decision.decision_id}
-        prev, checked = decision.hash, checked + 1
+    for record in walk(session):
+        if check_link(prev, record_content(record)) is not None:
+            return {"ok": False, "checked": checked, "first_broken": record.decision_id}
+        prev, checked = record.hash, checked + 1
     return {"ok": True, "checked": checked, "first_broken": None}

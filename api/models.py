@@ -154,6 +154,7 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -167,8 +168,12 @@ class RulesetVersion(Base):
     first_loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
-class Decision(Base):
-    """An append-only, hash-chained record of one decision with the facts and trace it was made from."""
+class DecisionRecord(Base):
+    """An append-only, hash-chained record of one decision with the inputs, facts and trace it was made from.
+
+    ``format`` 1 records (stored before inputs, trace and actor were kept) have those columns null; see
+    ``adjudication.chain`` for what each format's hash covers.
+    """
 
     __tablename__ = "decisions"
 
@@ -182,6 +187,12 @@ class Decision(Base):
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    format: Mapped[int] = mapped_column(Integer, server_default="1")
+    inputs: Mapped[dict | None] = mapped_column(JSON)
+    trace: Mapped[list | None] = mapped_column(JSON)
+    actor: Mapped[dict | None] = mapped_column(JSON)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    service_version: Mapped[str | None] = mapped_column(String(64))
 
 
 class ChainHead(Base):
@@ -195,7 +206,11 @@ class ChainHead(Base):
 
 
 class Claim(Base):
-    """A submitted claim: the officer's body, its idempotency key and the decision made on it."""
+    """A submitted claim: the officer's body, its idempotency key and its current decision.
+
+    ``decision_id`` and ``outcome`` follow the latest decision; the earlier ones stay in the decision log (kind
+    ``claim``, subject the claim id). ``officer_token_id`` is the token that submitted it (four eyes).
+    """
 
     __tablename__ = "claims"
     __table_args__ = (UniqueConstraint("idempotency_key", name="uq_claim_idempotency_key"),)
@@ -209,7 +224,9 @@ class Claim(Base):
     filed_on: Mapped[dt.date] = mapped_column(Date)
     body: Mapped[dict] = mapped_column(JSON)
     decision_id: Mapped[str] = mapped_column(ForeignKey("decisions.decision_id"), unique=True)
-    outcome: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str] = mapped_column(String(10), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    officer_token_id: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
-    decision: Mapped[Decision] = relationship()
+    decision: Mapped[DecisionRecord] = relationship()

@@ -18,10 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
+from adjudication import chain
 from api import create_app, decision_log
 from api.claim_schemas import DOCUMENTS
 from api.db import session_scope
-from api.models import Decision
+from api.models import DecisionRecord as Decision
 
 from . import samples
 
@@ -104,9 +105,8 @@ def test_the_record_is_the_stored_decision_and_its_hash_can_be_recomputed(client
     shown = {k: v for k, v in decision.items() if k not in {"decision_id", "kind", "decided_at"}}
     assert {k: record["result"][k] for k in shown} == shown
     # an auditor can check the hash without trusting the service
-    content = {k: record[k] for k in ("decision_id", "seq", "kind", "subject", "ruleset_version", "facts",
-                                      "result", "decided_at")}
-    assert decision_log.record_hash(record["prev_hash"], content) == record["hash"]
+    assert record["format"] == 2 and record["actor"]["role"] == "officer" and record["request_id"]
+    assert decision_log.record_hash(record["prev_hash"], chain.hashed_content(record)) == record["hash"]
 
 
 def test_an_unknown_decision_is_a_404_in_the_envelope(client: FlaskClient, auth: Any):
@@ -337,8 +337,8 @@ def _tamper_link(_decision: Decision) -> dict[str, Any]:
 def _tamper_and_rehash(decision: Decision) -> dict[str, Any]:
     # a forger who also recomputes the record's own hash is caught by the next record's link
     decision.facts = {**decision.facts, "wage": 99_000_000}
-    return {"facts": decision.facts, "hash": decision_log.record_hash(decision.prev_hash,
-                                                                      decision_log.hashed_content(decision))}
+    content = chain.hashed_content(decision_log.record_content(decision))
+    return {"facts": decision.facts, "hash": decision_log.record_hash(decision.prev_hash, content)}
 
 
 @pytest.mark.parametrize(("tamper", "broken"), [

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from api import decision_log
 from api.db import session_scope
-from api.models import Claim, Decision, RulesetVersion
+from api.models import Claim, RulesetVersion
+from api.models import DecisionRecord as Decision
 
 from . import samples
 
