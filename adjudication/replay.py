@@ -1,0 +1,62 @@
+"""Comparing a replayed decision with the stored one: which decided values differ, and how to count the change.
+
+Used by single replays and by impact analysis over many decisions. Only decided values are compared (outcome,
+liability, amounts, reasons with their rules, rules fired, papers); message wording and identity are not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# documents fields a decision carries once its rules require documents; compared only when present
+DOCUMENT_FIELDS = ("documents_required", "documents_missing")
+
+
+def _benefits(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Benefit items keyed by code (a repeated code gets ``#2``, ``#3``); the basis text is not compared."""
+    keyed: dict[str, dict[str, Any]] = {}
+    for item in result.get("benefits") or []:
+        key, n = item["code"], 1
+        while key in keyed:
+            n += 1
+            key = f"{item['code']}#{n}"
+        keyed[key] = {"code": item["code"], "amount": item.get("amount"), "recurring": item.get("recurring"),
+                      "rule_id": item.get("rule_id")}
+    return keyed
+
+
+def _comparable(result: dict[str, Any]) -> dict[str, Any]:
+    """The decision content a replay must reproduce: no identity, time or ruleset version, no message text."""
+    content = {name: result.get(name) for name in ("outcome", "liability", "total_amount")}
+    content["reasons"] = [{"code": r.get("code"), "rule_id": r.get("rule_id")} for r in result.get("reasons") or []]
+    content["rules_fired"] = list(result.get("rules_fired") or [])
+    return content
+
+
+def differences(original: dict[str, Any], replayed: dict[str, Any]) -> list[dict[str, Any]]:
+    """``[{field, original, replayed}]`` for every compared field that differs; empty when identical."""
+    out = []
+    before, after = _comparable(original), _comparable(replayed)
+    for name in before:
+        if before[name] != after[name]:
+            out.append({"field": name, "original": before[name], "replayed": after[name]})
+    old, new = _benefits(original), _benefits(replayed)
+    for key in [*old, *(k for k in new if k not in old)]:
+        if old.get(key) != new.get(key):
+            out.append({"field": f"benefits.{key}", "original": old.get(key), "replayed": new.get(key)})
+    for name in DOCUMENT_FIELDS:
+        if (name in original or name in replayed) and original.get(name) != replayed.get(name):
+            out.append({"field": name, "original": original.get(name), "replayed": replayed.get(name)})
+    return out
+
+
+def classify(changed: list[dict[str, Any]]) -> str:
+    """The summary bucket of one replay: identical, changed_outcome, changed_amount or changed_other."""
+    fields = {d["field"] for d in changed}
+    if not fields:
+        return "identical"
+    if "outcome" in fields:
+        return "changed_outcome"
+    if "total_amount" in fields or any(f.startswith("benefits.") for f in fields):
+        return "changed_amount"
+    return "changed_other"
