@@ -1,16 +1,16 @@
 """Pure adjudication engine: rule files in, decisions out; imports neither flask nor sqlalchemy."""
 
-from .decision import Benefit, Decision, Reason
+from .decision import Decision, Item, Reason
 from .errors import AdjudicationError, EvaluationError, FactError, RuleFileError, RulesetError
 from .ruleset import Ruleset, load_ruleset, load_ruleset_from_files
 from .tracer import ListTracer, Tracer
 
 __all__ = [
     "AdjudicationError",
-    "Benefit",
     "Decision",
     "EvaluationError",
     "FactError",
+    "Item",
     "ListTracer",
     "Reason",
     "RuleFileError",

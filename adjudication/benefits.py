@@ -1,21 +1,22 @@
-"""Benefit amount formulas: small whitelisted expressions over facts and dated parameters.
+"""Amount formulas (benefits and stated amounts): small whitelisted expressions over facts and dated parameters.
 
 ``max(jkk.death.multiplier * wage, jkk.death.minimum)``: dotted names are parameters (taken at the event
-date), plain names are integer facts. Only numbers, ``+ - * /``, unary minus, ``min`` and ``max`` are
-allowed. Arithmetic is exact (Fraction); the amount is rounded down to whole Rupiah once, at the end.
-The basis shows the formula with the values put in: ``max(48 x 400000, 20000000)``.
+date), plain names are integer facts. Only numbers, ``+ - * /``, unary minus, ``min``, ``max`` and
+``marginal(value, BOUNDS, RATES)`` are allowed; ``marginal`` takes marginal tiers from two list parameters
+(``contributions.marginal``). Arithmetic is exact (Fraction); the amount is rounded down to whole Rupiah once,
+at the end. The basis shows the formula with the values put in: ``max(48 x 400000, 20000000)``.
 """
 
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from .contributions import marginal
 from .errors import EvaluationError, RuleFileError
 from .fact_catalogue import FACTS
 from .parameters import Parameters
@@ -119,6 +120,8 @@ def compile_formula(path: str, key: str, text: Any, parameters: Parameters) -> F
                 value, shown, prec = inner(f, p)
                 return -value, f"-{shown}" if prec == 3 else f"-({shown})", 3
             return negative
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "marginal":
+            return tiers(node)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS \
                 and node.args and not node.keywords:
             func, args = _FUNCS[node.func.id], [build(a) for a in node.args]
@@ -131,12 +134,31 @@ def compile_formula(path: str, key: str, text: Any, parameters: Parameters) -> F
         raise RuleFileError(path, key, f"not allowed in a formula: {ast.unparse(node)!r} "
                                        "(use numbers, facts, parameters, + - * /, min, max)")
 
+    def tiers(node: ast.Call) -> Evaluator:
+        names = [_dotted(a) for a in node.args[1:]]
+        if len(node.args) != 3 or node.keywords or not all(n and "." in n for n in names):
+            raise RuleFileError(path, key, "marginal takes a value and two list parameters: "
+                                           "marginal(contract_value, BOUNDS, RATES)")
+        for name in names:
+            assert name is not None
+            if name not in parameters or parameters[name].kind != "numbers":
+                raise RuleFileError(path, key, f"marginal needs a parameter holding a list of numbers, not {name!r}")
+            params.add(name)
+        value_of = build(node.args[0])
+        bounds_name, rates_name = str(names[0]), str(names[1])
+
+        def tiered(f: Mapping[str, Any], p: Callable[[str], Any]) -> tuple[Number, str, int]:
+            value, _, _ = value_of(f, p)
+            total, basis = marginal(math.floor(value), p(bounds_name), p(rates_name))
+            return total, f"({basis})", 3
+        return tiered
+
     def name_ref(name: str) -> Evaluator:
         if "." in name:
             if name not in parameters:
                 raise RuleFileError(path, key, f"unknown parameter {name!r} in formula")
-            if any(isinstance(v.value, dt.date) for v in parameters[name].values):
-                raise RuleFileError(path, key, f"parameter {name} holds dates, not amounts")
+            if parameters[name].kind not in ("number", "none"):
+                raise RuleFileError(path, key, f"parameter {name} holds {parameters[name].kind}, not amounts")
             params.add(name)
 
             def param_value(f: Mapping[str, Any], p: Callable[[str], Any]) -> tuple[Number, str, int]:

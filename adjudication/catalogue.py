@@ -29,16 +29,31 @@ class ReasonCode:
 
     def render(self, facts: Mapping[str, Any]) -> tuple[str, str]:
         """Both messages with ``{fact}`` placeholders filled from the case (missing facts stay visible)."""
-        return _fill(self.message_id, facts), _fill(self.message_en, facts)
+        return _fill(self.message_id, facts, "."), _fill(self.message_en, facts, ",")
 
 
-class _Keep(dict[str, Any]):
+class _Shown(dict[str, Any]):
+    """Fact values as a message shows them: lists joined, money as Rupiah with the language's separator."""
+
+    def __init__(self, facts: Mapping[str, Any], thousands: str):
+        super().__init__(facts)
+        self.thousands = thousands
+
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if isinstance(value, list | tuple):
+            return ", ".join(map(str, value))
+        ftype = FACTS.get(key)
+        if ftype is not None and ftype.unit == "rupiah" and isinstance(value, int):
+            return "Rp" + f"{value:,}".replace(",", self.thousands)
+        return value
 
-def _fill(template: str, facts: Mapping[str, Any]) -> str:
-    return template.format_map(_Keep(facts)) if "{" in template else template
+
+def _fill(template: str, facts: Mapping[str, Any], thousands: str) -> str:
+    return template.format_map(_Shown(facts, thousands)) if "{" in template else template
 
 
 def _placeholders(template: str) -> list[str]:

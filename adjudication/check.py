@@ -3,12 +3,15 @@
 A case file in ``rules/cases/`` is a list of::
 
     - name: EXAMPLES 12, JKK death under PP 82/2019 with a wage below the floor
-      facts: {event_date: 2024-03-10, claim_type: JKK, ...}
+      facts: {event_date: 2024-03-10, claim_type: JKK, ...}   # the facts; or, to derive them as the service
+                                         # does: kind: project_coverage and inputs: {project: ..., as_of: ...}
       expect:
         outcome: approved                  # required
         liability: bpjs                    # optional from here on
         total_amount: 42000000
         benefits: {JKK_DEATH_LUMP_SUM: 20000000, ...}   # exactly these codes and amounts
+        amounts: {JAKON_CONTRIBUTION_JKK: 1345000, ...}  # stated amounts, exactly these
+        facts: {project_covered_from: 2024-08-05}        # derived facts with these values
         reasons: [LATE_REPORT]             # exactly these codes, in order
         fires: [JKK.DEATH.BENEFIT]         # at least these rule ids fire
         does_not_fire: [JKK.EXPIRY.5Y]     # these do not
@@ -29,19 +32,21 @@ from .loader import Rule
 from .ruleset import CASES_DIR, Ruleset, load_ruleset
 from .yamlfile import parse_yaml
 
-CASE_KEYS = frozenset({"name", "facts", "expect", "note"})
-EXPECT_KEYS = frozenset({"outcome", "liability", "total_amount", "benefits", "reasons", "fires", "does_not_fire",
-                         "documents_required", "documents_missing"})
+CASE_KEYS = frozenset({"name", "facts", "kind", "inputs", "expect", "note"})
+EXPECT_KEYS = frozenset({"outcome", "liability", "total_amount", "benefits", "amounts", "reasons", "fires",
+                         "does_not_fire", "documents_required", "documents_missing", "facts"})
 
 
 @dataclass(frozen=True)
 class Case:
-    """One rule case: facts in, expected decision out."""
+    """One rule case: facts (or a kind and raw inputs to derive them from) in, expected decision out."""
 
     name: str
     path: str
     facts: Mapping[str, Any]
     expect: Mapping[str, Any]
+    kind: str | None = None
+    inputs: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,20 +112,24 @@ def load_cases(rules_dir: str | Path) -> list[Case]:
         if not isinstance(data, list):
             raise AdjudicationError(f"{path}: (top): a case file is a list of cases")
         for i, raw in enumerate(data):
-            if not isinstance(raw, dict) or not {"name", "facts", "expect"} <= set(raw) or set(raw) - CASE_KEYS:
-                raise AdjudicationError(f"{path}: [{i}]: a case has name, facts, expect (and note)")
+            if not isinstance(raw, dict) or not {"name", "expect"} <= set(raw) or set(raw) - CASE_KEYS \
+                    or ("facts" in raw) == ("inputs" in raw) or ("inputs" in raw) != ("kind" in raw):
+                raise AdjudicationError(f"{path}: [{i}]: a case has name, expect, and facts or kind with inputs "
+                                        "(and note)")
             unknown = set(raw["expect"]) - EXPECT_KEYS
             if unknown or "outcome" not in raw["expect"]:
                 raise AdjudicationError(f"{path}: [{i}].expect: needs outcome; allowed keys "
                                         f"{', '.join(sorted(EXPECT_KEYS))}")
-            cases.append(Case(str(raw["name"]), path, raw["facts"], raw["expect"]))
+            cases.append(Case(str(raw["name"]), path, raw.get("facts") or {}, raw["expect"], raw.get("kind"),
+                              raw.get("inputs")))
     return cases
 
 
 def run_case(ruleset: Ruleset, case: Case) -> CaseResult:
     """Evaluate one case and compare with its expectations."""
     try:
-        decision = ruleset.evaluate(case.facts)
+        decision = ruleset.decide(case.kind, case.inputs) if case.kind and case.inputs is not None \
+            else ruleset.evaluate(case.facts)
     except AdjudicationError as exc:
         return CaseResult(case.name, case.path, False, (f"evaluation failed: {exc}",))
     got = decision.to_dict()
@@ -129,10 +138,14 @@ def run_case(ruleset: Ruleset, case: Case) -> CaseResult:
     for key in ("outcome", "liability", "total_amount"):
         if key in expect and expect[key] != got[key]:
             failures.append(f"{key}: expected {expect[key]!r}, got {got[key]!r}")
-    if "benefits" in expect:
-        amounts = {b["code"]: b["amount"] for b in got["benefits"]}
-        if dict(expect["benefits"] or {}) != amounts:
-            failures.append(f"benefits: expected {expect['benefits']!r}, got {amounts!r}")
+    for section in ("benefits", "amounts"):
+        if section in expect:
+            amounts = {b["code"]: b["amount"] for b in got.get(section) or []}
+            if dict(expect[section] or {}) != amounts:
+                failures.append(f"{section}: expected {expect[section]!r}, got {amounts!r}")
+    for name, value in (expect.get("facts") or {}).items():
+        if value != decision.facts.get(name):
+            failures.append(f"facts.{name}: expected {value!r}, got {decision.facts.get(name)!r}")
     for key in ("documents_required", "documents_missing"):
         if key in expect and sorted(expect[key] or []) != got[key]:
             failures.append(f"{key}: expected {sorted(expect[key] or [])!r}, got {got[key]!r}")

@@ -1,7 +1,8 @@
-"""Gather the facts of a claim from its body and the registry records, all as plain values.
+"""Derive the facts of a claim from its body and the registry records, under the deciding ruleset's parameters.
 
-The API reads the records (dicts) and calls ``claim_facts``; the result is JSON-ready (dates as ISO text,
-no None values), stored with the decision, and evaluates to the same decision when replayed.
+The API reads the records (plain values) and hands them to ``Ruleset.decide("claim", inputs)``, which calls
+``derive_claim``; the inputs and the facts are both stored with the decision, so a replay under another ruleset
+derives the facts again with that ruleset's law. The facts are JSON-ready (dates as ISO text, no None values).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .contributions import due_dates, parameter
 from .facts import (
     age_at,
     claim_age_years,
@@ -86,7 +88,8 @@ def _heir_facts(heirs: list[Mapping[str, Any]]) -> dict[str, Any]:
     return {"heir_class": number, "heirs_entitled": ", ".join(present) or None}
 
 
-def _participant_facts(participant: Mapping[str, Any], on: dt.date, contributions: list[Any]) -> dict[str, Any]:
+def _participant_facts(participant: Mapping[str, Any], on: dt.date, contributions: list[Any],
+                       parameters: Parameters) -> dict[str, Any]:
     segment = participant.get("segment")
     start = _optional_date(participant.get("membership_start"))
     birth = _optional_date(participant.get("birth_date"))
@@ -102,16 +105,19 @@ def _participant_facts(participant: Mapping[str, Any], on: dt.date, contribution
     }
     if segment in ("PU", "BPU"):
         # PU status is the employer's whole record; BPU counts from the participant's own membership start
-        status = contribution_status(contributions, on, rule=segment, since=start if segment == "BPU" else None)
+        inactive_after = int(parameter(parameters, "membership.bpu_inactive_after_unpaid_months", on)) \
+            if segment == "BPU" else None
+        status = contribution_status(contributions, on, due_dates(parameters, segment),
+                                     since=start if segment == "BPU" else None, inactive_after=inactive_after)
         facts.update(contribution_overdue_months=status.overdue_months,
                      contribution_consecutive_unpaid_months=status.consecutive_unpaid_months,
                      contribution_paid_months=status.paid_months, contribution_active=status.active)
-    facts["contribution_period_months"] = contribution_period_months(segment, start, on, contributions)
+    facts["contribution_period_months"] = contribution_period_months(segment, start, on, contributions, parameters)
     return facts
 
 
 def contribution_period_months(segment: str | None, start: dt.date | None, on: dt.date,
-                               contributions: list[Any]) -> int | None:
+                               contributions: list[Any], parameters: Parameters) -> int | None:
     """Months of contributions at ``on`` for minimum-period rules (the JKM scholarship), decision D3.
 
     BPU: the months fully paid since the membership start (the participant's own record). PU: the completed
@@ -122,25 +128,31 @@ def contribution_period_months(segment: str | None, start: dt.date | None, on: d
     if start is None:
         return None
     if segment == "BPU":
-        return contribution_status(contributions, on, rule="BPU", since=start).paid_months
+        return contribution_status(contributions, on, due_dates(parameters, "BPU"), since=start).paid_months
     months = membership_months(start, on)
     if segment == "PU" and contributions:
-        first = min(parse_period(c["period"] if isinstance(c, Mapping) else c.period) for c in contributions)
+        first = min(parse_period(_period(c)) for c in contributions)
         since = max((start.year, start.month), first)
-        unpaid = contribution_status(contributions, on, rule="PU", since=dt.date(since[0], since[1], 1))
+        unpaid = contribution_status(contributions, on, due_dates(parameters, "PU"),
+                                     since=dt.date(since[0], since[1], 1))
         months -= unpaid.overdue_months
     return max(0, months)
 
 
-def _project_facts(project: Mapping[str, Any] | None, on: dt.date,
-                   parameters: Parameters | None) -> dict[str, Any]:
+def _period(record: Any) -> Any:
+    if isinstance(record, Mapping):
+        return record["period"]
+    return record[0] if isinstance(record, list | tuple) else record.period
+
+
+def _project_facts(project: Mapping[str, Any] | None, on: dt.date, parameters: Parameters) -> dict[str, Any]:
     """A JAKON worker's cover comes from the project (D2); no project record means no cover."""
     if project is None:
         return {"project_covered": False}
     coverage = project_coverage(project, on, parameters)
     facts: dict[str, Any] = {"project_covered": coverage.covered, "project_covered_from": coverage.covered_from}
     if coverage.deadline is not None:
-        facts.update(project_registration_deadline=coverage.deadline,
+        facts.update(project_registration_deadline=coverage.deadline.day,
                      project_registered_in_time=coverage.registered_in_time, project_days_late=coverage.days_late)
     return facts
 
@@ -167,20 +179,20 @@ def _jkk_facts(incident: Mapping[str, Any], participant: Mapping[str, Any] | Non
 
 
 def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
-                employer: Mapping[str, Any] | None = None, project: Mapping[str, Any] | None = None,
-                contributions: Iterable[Any] = (), duplicate_of: str | None = None,
-                parameters: Parameters | None = None) -> dict[str, Any]:
+                employer: Mapping[str, Any] | None, project: Mapping[str, Any] | None,
+                contributions: Iterable[Any], parameters: Parameters,
+                duplicate_of: str | None = None) -> dict[str, Any]:
     """The flat fact mapping of one claim (catalogue names only), ready for ``Ruleset.evaluate``.
 
-    ``parameters`` (the ruleset's) give a JAKON project's registration deadline; without them the deadline
-    facts are left out and only the project's cover is known.
+    ``parameters`` (the deciding ruleset's) give the contribution due dates, the BPU inactivity threshold and a
+    JAKON project's registration deadline and cover.
     """
     on = event_date(claim)
     filed = _date(claim["filed_on"])
     incident = claim["incident"]
     heirs = list(claim.get("heirs") or [])
     facts: dict[str, Any] = {
-        "event_date": on, "claim_type": claim["claim_type"], "filed_on": filed,
+        "case_kind": "claim", "event_date": on, "claim_type": claim["claim_type"], "filed_on": filed,
         "claim_age_years": claim_age_years(on, filed) if filed >= on else 0,
         "months_event_to_filing": whole_months_after(on, filed),
         "duplicate_of": duplicate_of, "participant_registered": participant is not None,
@@ -188,7 +200,7 @@ def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
         **_scholarship_facts(heirs, on), **_heir_facts(heirs),
     }
     if participant is not None:
-        facts.update(_participant_facts(participant, on, list(contributions)))
+        facts.update(_participant_facts(participant, on, list(contributions), parameters))
         if participant.get("segment") == "JAKON":
             facts.update(_project_facts(project, on, parameters))
     if employer is not None:
@@ -202,3 +214,10 @@ def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
         facts.update(jht_reason=incident.get("reason"))
     return {name: value.isoformat() if isinstance(value, dt.date) else value
             for name, value in sorted(facts.items()) if value is not None}
+
+
+def derive_claim(inputs: Mapping[str, Any], parameters: Parameters) -> dict[str, Any]:
+    """Facts of a claim from its stored inputs: ``{claim, participant, employer, project, contributions,
+    duplicate_of}`` (the claim body and the registry records as read, JSON-ready)."""
+    return claim_facts(inputs["claim"], inputs.get("participant"), inputs.get("employer"), inputs.get("project"),
+                       inputs.get("contributions") or (), parameters, duplicate_of=inputs.get("duplicate_of"))

@@ -159,13 +159,19 @@ def plan_parts(rules: Sequence[Rule]) -> list[list[int]]:
 
 
 def claim_types(cond: Condition, every: frozenset[str]) -> frozenset[str]:
-    """The claim types a condition can hold for: narrowed by ``claim_type`` tests that every match needs.
+    """The claim types a condition can hold for (``fact_values`` of ``claim_type``)."""
+    return fact_values(cond, "claim_type", every)
+
+
+def fact_values(cond: Condition, fact: str, every: frozenset[str]) -> frozenset[str]:
+    """The values of enum ``fact`` a condition can hold for: narrowed by tests of ``fact`` that every match needs.
 
     A rule whose condition requires ``claim_type`` JKK can never fire on a JKM case, so the ruleset can leave it
-    out of the parts it evaluates for JKM (``Ruleset`` packs parts per claim type). Anything the analysis does
-    not understand keeps every type, so the result is always a superset of where the rule can fire.
+    out of the parts it evaluates for JKM (``Ruleset`` packs parts per claim type, and per ``case_kind``).
+    Anything the analysis does not understand keeps every value, so the result is always a superset of where
+    the rule can fire.
     """
-    if isinstance(cond, Compare) and cond.fact == "claim_type":
+    if isinstance(cond, Compare) and cond.fact == fact:
         if cond.op == "eq":
             return every & {cond.operand}
         if cond.op == "in":
@@ -177,12 +183,12 @@ def claim_types(cond: Condition, every: frozenset[str]) -> frozenset[str]:
     if isinstance(cond, All):
         out = every
         for item in cond.items:
-            out &= claim_types(item, every)
+            out &= fact_values(item, fact, every)
         return out
     if isinstance(cond, AnyOf):
         union: frozenset[str] = frozenset()
         for item in cond.items:
-            union |= claim_types(item, every)
+            union |= fact_values(item, fact, every)
         return union
     return every
 

@@ -15,7 +15,6 @@ fact-to-fact and fact-to-parameter comparison with an existence test, because th
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -245,7 +244,9 @@ class _Parser:
         parameter = self.params(name) if isinstance(name, str) else None
         if parameter is None:
             raise self.fail(where, f"unknown parameter {name!r}")
-        is_date = any(isinstance(v.value, dt.date) for v in parameter.values)
+        if parameter.kind not in ("number", "date", "none"):
+            raise self.fail(where, f"parameter {name} holds {parameter.kind}; a condition compares one value")
+        is_date = parameter.kind == "date"
         if is_date != (kind == "date"):
             raise self.fail(where, f"parameter {name} holds {'dates' if is_date else 'numbers'}, the fact is {kind}")
         return Ref("param", name)

@@ -10,6 +10,7 @@ from typing import Any
 
 from .catalogue import ReasonCode
 from .documents import Requirement, missing, normalise, requirement_text
+from .kinds import KIND_PROGRAMS
 from .loader import DOCUMENTS_MISSING, NO_APPLICABLE_RULE, Rule
 
 
@@ -31,8 +32,8 @@ class Reason:
 
 
 @dataclass(frozen=True)
-class Benefit:
-    """A benefit item in whole Rupiah with the formula it came from, values put in."""
+class Item:
+    """An amount in whole Rupiah (a benefit, or an amount the decision states) with its formula, values put in."""
 
     code: str
     amount: int
@@ -55,7 +56,7 @@ class Decision:
 
     outcome: str  # approved | rejected | referred
     liability: str | None  # bpjs | employer | None
-    benefits: tuple[Benefit, ...]
+    benefits: tuple[Item, ...]
     reasons: tuple[Reason, ...]
     rules_fired: tuple[str, ...]
     ruleset_version: str
@@ -63,6 +64,7 @@ class Decision:
     facts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     documents_required: tuple[str, ...] = ()  # sorted; an any-of group as "a|b"
     documents_missing: tuple[str, ...] = ()  # sorted; empty when the case does not say which it has
+    amounts: tuple[Item, ...] = ()  # stated whatever the outcome: contributions, termins (not benefits)
 
     @property
     def total_amount(self) -> int:
@@ -70,8 +72,9 @@ class Decision:
         return sum(b.amount for b in self.benefits)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: outcome, liability, benefits, total, reasons, documents, version, rules, as_of."""
-        return {
+        """JSON-ready dict: outcome, liability, benefits, total, reasons, documents, version, rules, as_of
+        (and ``amounts`` when the rules state any)."""
+        out: dict[str, Any] = {
             "outcome": self.outcome,
             "liability": self.liability,
             "benefits": [b.to_dict() for b in self.benefits],
@@ -83,14 +86,17 @@ class Decision:
             "rules_fired": list(self.rules_fired),
             "as_of": self.as_of.isoformat(),
         }
+        if self.amounts:
+            out["amounts"] = [a.to_dict() for a in self.amounts]
+        return out
 
 
 @dataclass(frozen=True)
 class Fired:
-    """One rule that fired, with the benefit items its actions computed (code, amount, basis)."""
+    """One rule that fired, with the items its actions computed (code, amount, basis)."""
 
     rule: Rule
-    benefits: tuple[tuple[int, int, str], ...] = ()  # (effect index, amount, basis)
+    items: tuple[tuple[int, int, str], ...] = ()  # (effect index, amount, basis)
 
 
 ENGINE_RULE_ID = "ENGINE.NO_APPLICABLE_RULE"
@@ -107,7 +113,8 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
     (a person need not chase papers for a claim that fails on the law).
     """
     reasons: list[tuple[Reason, bool]] = []  # (reason, is a documents referral)
-    benefits: list[Benefit] = []
+    benefits: list[Item] = []
+    amounts: list[Item] = []
     kinds: set[str] = set()
     employer_liable = False
     required: list[Requirement] = []
@@ -136,17 +143,18 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
             listed = {"documents_missing": ", ".join(requirement_text(r) for r in lacking)}
             message_id, message_en = code.render({**facts, **listed})
             reasons.append((Reason(code.code, code.kind, rule.id, str(rule.citation), message_en, message_id), True))
-        for effect_index, amount, basis in item.benefits:
-            spec = rule.then[effect_index].benefit
-            assert spec is not None  # the action only records benefit effects
-            benefits.append(Benefit(spec.code, amount, basis, rule.id, spec.recurring))
+        for effect_index, amount, basis in item.items:
+            effect = rule.then[effect_index]
+            assert effect.item is not None  # the action only records item effects
+            (benefits if effect.kind == "benefit" else amounts).append(
+                Item(effect.item.code, amount, basis, rule.id, effect.item.recurring))
     if "reject" in kinds:
         outcome = "rejected"
         reasons = [(r, documents_reason) for r, documents_reason in reasons if not documents_reason]
     elif "refer" in kinds or unmet:
         outcome = "referred"
-    elif facts.get("claim_type") and not any(item.rule.program == facts["claim_type"] for item in fired):
-        # nothing in the claimed programme's law spoke to this case: a person decides, never a silent approval
+    elif (program := case_program(facts)) and not any(item.rule.program == program for item in fired):
+        # nothing in the programme's law spoke to this case: a person decides, never a silent approval
         outcome = "referred"
         code = catalogue[NO_APPLICABLE_RULE]
         message_id, message_en = code.render(facts)
@@ -154,9 +162,11 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
     else:
         outcome = "approved"
     approved = outcome == "approved"
+    # who pays first is a claim's question; a licensing check or an assessment has no payer of benefits
+    claim = facts.get("case_kind", "claim") == "claim"
     return Decision(
         outcome=outcome,
-        liability=("employer" if employer_liable else "bpjs") if approved else None,
+        liability=("employer" if employer_liable else "bpjs") if approved and claim else None,
         benefits=tuple(benefits) if approved else (),
         reasons=tuple(r for r, _ in reasons),
         rules_fired=tuple(item.rule.id for item in fired),
@@ -165,4 +175,12 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
         facts=MappingProxyType(dict(facts)),
         documents_required=tuple(normalise(required)),
         documents_missing=tuple(normalise(unmet)),
+        amounts=tuple(amounts),
     )
+
+
+def case_program(facts: Mapping[str, Any]) -> str | None:
+    """The programme whose rules must speak to a case: a claim's type, or the programme of the case's kind."""
+    if facts.get("claim_type"):
+        return str(facts["claim_type"])
+    return KIND_PROGRAMS.get(str(facts.get("case_kind")))

@@ -11,7 +11,7 @@ Guards against the engine's known bugs (see DURABLE_RULES.md):
 
 Speed: durable JSON-encodes the session state, re-asserts it (``update_state``) and decodes the next matched
 fact for every action it runs, so the state is kept to durable's own ``{sid, id}``: actions record what fired
-and the benefit items in a per-evaluation ``Session`` kept in Python, keyed by the unique sid (evaluations are
+and the amount items in a per-evaluation ``Session`` kept in Python, keyed by the unique sid (evaluations are
 serialised by the per-process lock, and the session is dropped in ``finally``).
 """
 
@@ -35,14 +35,14 @@ log = logging.getLogger(__name__)
 
 
 class Session:
-    """What the actions of one evaluation record: rule indexes fired and benefit items, per part."""
+    """What the actions of one evaluation record: rule indexes fired and amount items, per part."""
 
-    __slots__ = ("facts", "fired", "benefits")
+    __slots__ = ("facts", "fired", "items")
 
     def __init__(self, facts: Mapping[str, Any]) -> None:
         self.facts = facts  # the case as actions read it (engine form: dates as epoch days)
         self.fired: list[int] = []
-        self.benefits: list[tuple[int, int, int, str]] = []  # (rule index, effect index, amount, basis)
+        self.items: list[tuple[int, int, int, str]] = []  # (rule index, effect index, amount, basis)
 
 
 Action = Callable[[Session], None]
@@ -167,7 +167,7 @@ def evaluate(names: Sequence[str], document: Mapping[str, Any],
              facts: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Assert one case document into each named ruleset in order; per part, what its actions recorded.
 
-    Each result is ``{"fired": [rule index, ...], "benefits": [(rule index, effect index, amount, basis), ...]}``
+    Each result is ``{"fired": [rule index, ...], "items": [(rule index, effect index, amount, basis), ...]}``
     in firing order. Each part is asserted only the document properties its patterns read; actions read the
     whole case from ``facts`` (default: the document).
     """
@@ -179,12 +179,12 @@ def evaluate(names: Sequence[str], document: Mapping[str, Any],
             _SESSIONS[sid] = session
             try:
                 for name in names:
-                    session.fired, session.benefits = [], []
+                    session.fired, session.items = [], []
                     properties = _PROPERTIES[name]
                     asserted = {key: value for key, value in document.items() if key in properties}
                     asserted["sid"] = sid
                     _run_part(host, name, sid, asserted)
-                    results.append({"fired": session.fired, "benefits": session.benefits})
+                    results.append({"fired": session.fired, "items": session.items})
             finally:
                 del _SESSIONS[sid]
         return results

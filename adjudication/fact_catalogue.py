@@ -23,6 +23,7 @@ class FactType:
     kind: str
     description: str
     values: tuple[str, ...] = ()
+    unit: str = ""  # "rupiah" for money (messages show it as Rp1.250.000 / Rp1,250,000)
 
     def __str__(self) -> str:
         return f"{self.kind}({', '.join(self.values)})" if self.values else self.kind
@@ -40,13 +41,26 @@ def _int(description: str) -> FactType:
     return FactType("int", description)
 
 
+def _money(description: str) -> FactType:
+    return FactType("int", description, unit="rupiah")
+
+
 def _bool(description: str) -> FactType:
     return FactType("bool", description)
 
 
+def _list(description: str, *values: str) -> FactType:
+    return FactType("list", description, values)
+
+
 FACTS: dict[str, FactType] = {
+    # what is decided
+    "case_kind": _enum("what the case asks: a claim, a project's coverage, a clearance, a contribution assessment",
+                       "claim", "project_coverage", "clearance", "contribution_assessment"),
+    "checked_on": _date("the day a licensing office checks a project or a business"),
     # the event and the claim
-    "event_date": _date("the legal event: accident, PAK diagnosis, death, end of employment, SPK; selects the law"),
+    "event_date": _date("the legal event: accident, PAK diagnosis, death, end of employment, SPK, the day of a "
+                        "clearance check; selects the law"),
     "claim_type": _enum("the programme claimed", "JKK", "JKM", "JHT"),
     "filed_on": _date("the day the claim was filed"),
     "claim_age_years": _int("started years from the event to the filing (facts.claim_age_years)"),
@@ -64,8 +78,8 @@ FACTS: dict[str, FactType] = {
     "membership_start": _date("first day of membership"),
     "membership_months": _int("completed months of membership at the event (facts.membership_months)"),
     "employment_ended_on": _date("end of the employment relationship"),
-    "wage": _int("PU: last reported monthly wage, whole Rupiah"),
-    "declared_income": _int("BPU: declared monthly income, whole Rupiah"),
+    "wage": _money("PU: last reported monthly wage, whole Rupiah"),
+    "declared_income": _money("BPU: declared monthly income, whole Rupiah"),
     "payer": _enum("who pays the contributions", "self", "employer", "apbd", "apbdes", "csr"),
     # contribution status at the event (facts.contribution_status; PU: the employer's, BPU: the participant's)
     "contribution_overdue_months": _int("months due before the event and not fully paid by it"),
@@ -85,6 +99,35 @@ FACTS: dict[str, FactType] = {
     "project_registration_deadline": _date("the project's registration deadline (dated per-region parameter)"),
     "project_registered_in_time": _bool("the project was registered by its deadline"),
     "project_days_late": _int("calendar days the project's registration came after its deadline"),
+    "project_registered": _bool("the project is registered with BPJS Ketenagakerjaan"),
+    "project_registered_on": _date("the day the project was registered"),
+    "project_past_deadline": _bool("the check date is after the project's registration deadline"),
+    "contract_value": _money("the project's contract value excluding VAT, Rupiah"),
+    "project_contribution_jkk": _money("JKK contribution on the contract value by the marginal tiers, Rupiah"),
+    "project_contribution_jkm": _money("JKM contribution on the contract value by the marginal tiers, Rupiah"),
+    "project_contribution_total": _money("JKK and JKM contribution of the project, Rupiah"),
+    **{name: ftype for n in range(1, 4) for name, ftype in (
+        (f"project_termin_{n}_amount", _money(f"termin {n}: its share of the contribution, Rupiah")),
+        (f"project_termin_{n}_due_on", _date(f"termin {n}: the day it is due")),
+        (f"project_termin_{n}_paid", _money(f"termin {n}: what is paid of it by the check date, Rupiah")),
+        (f"project_termin_{n}_paid_on", _date(f"termin {n}: the day it was paid in full")))},
+    "project_first_termin_outstanding": _money("what is still unpaid of the first termin at the check date, Rupiah"),
+    "project_termins_overdue": _int("termins due by the check date and not paid in full"),
+    "project_overdue_amount": _money("what is due by the check date and unpaid on those termins, Rupiah"),
+    # a business asking for a permit (clearance)
+    "purpose": _enum("why a licensing office checks the business", "permit_issue", "permit_renewal"),
+    "employer_registered": _bool("the registry knows an employer with this NIB"),
+    "employer_programs_missing": _list("programmes the employer's scale requires that it is not registered in "
+                                       "(Perpres 109/2013 Pasal 6)", "JKK", "JKM", "JHT", "JP"),
+    "employer_overdue_months": _int("PU contribution months due before the check date and not fully paid"),
+    "employer_overdue_periods": FactType("str", "those months, e.g. '2026-07, 2026-08'"),
+    "employer_arrears_amount": _money("what is still owed on those months, Rupiah"),
+    "clearance_allowed_overdue_months": _int("overdue months a clearance allows in the office's region (D12)"),
+    "contractor_projects": _int("the business's construction projects with an SPK on or before the check date"),
+    "projects_unregistered": FactType("list", "numbers of the projects past their registration deadline and not "
+                                              "registered"),
+    "projects_unpaid": FactType("list", "numbers of the registered projects with a termin due and unpaid"),
+    "projects_unpaid_amount": _money("what is due and unpaid on those projects' termins, Rupiah"),
     # JKK incident
     "incident_kind": _enum("JKK incident kind", "workplace", "commute", "business_trip", "authorized_break",
                            "occupational_disease", "sudden_work_death"),
@@ -99,17 +142,17 @@ FACTS: dict[str, FactType] = {
     "incapacity_months": _int("months unfit for work (STMB)"),
     "disability_pct": _int("disability table percentage (PP 44/2015 Lampiran)"),
     "function_loss_pct": _int("percentage of function lost"),
-    "transport_land": _int("transport costs by land, Rupiah"),
-    "transport_sea": _int("transport costs by sea, Rupiah"),
-    "transport_air": _int("transport costs by air, Rupiah"),
-    "medical_costs": _int("medical costs, Rupiah"),
+    "transport_land": _money("transport costs by land, Rupiah"),
+    "transport_sea": _money("transport costs by sea, Rupiah"),
+    "transport_air": _money("transport costs by air, Rupiah"),
+    "medical_costs": _money("medical costs, Rupiah"),
     # JKM and JHT
     "death_cause": _enum("JKM cause of death", "natural", "work_accident"),
     "placement": _enum("PMI placement phase at the event", "pre", "during", "post"),
     "jht_reason": _enum("JHT claim reason", "retirement", "resignation", "termination", "contract_end",
                         "total_disability", "death", "leaving_indonesia", "partial_housing", "partial_other",
                         "bpu_stopped"),
-    "jht_balance": _int("JHT balance, Rupiah"),
+    "jht_balance": _money("JHT balance, Rupiah"),
     "jht_partial_withdrawals": _int("partial JHT withdrawals already made"),
     "heirs_count": _int("number of heirs named"),
     "school_children": _int("children eligible for a scholarship: under 23, unmarried, not working, in education"),

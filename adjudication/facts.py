@@ -11,9 +11,7 @@ from typing import Any
 import holidays
 from dateutil.relativedelta import relativedelta
 
-Period = tuple[int, int]  # (year, month)
-DUE_DAY = 15
-RULES = ("PU", "BPU")
+from .contributions import DueDate, Period
 
 
 @dataclass(frozen=True)
@@ -25,6 +23,8 @@ class ContributionStatus:
     active: bool
     paid_months: int  # months (begun by the event) fully paid by the event
     last_paid_period: str | None  # "YYYY-MM"
+    overdue_periods: tuple[str, ...] = ()  # the overdue months, "YYYY-MM", oldest first
+    overdue_amount: int = 0  # what is still owed on them (due less paid by the event)
 
 
 def parse_period(value: Any) -> Period:
@@ -52,40 +52,39 @@ def _next(period: Period) -> Period:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def due_date(period: Any, rule: str = "PU") -> dt.date:
-    """When a month's contribution is due: PU the 15th of the following month, BPU the 15th of the same."""
-    if rule not in RULES:
-        raise ValueError(f"rule is PU or BPU, got {rule!r}")
-    year, month = parse_period(period)
-    if rule == "PU":
-        year, month = _next((year, month))
-    return dt.date(year, month, DUE_DAY)
+# a contribution month stored compactly (decision inputs): [period, amount_due, amount_paid, paid_on]
+CONTRIBUTION_ROW = ("period", "amount_due", "amount_paid", "paid_on")
 
 
 def _field(record: Any, name: str) -> Any:
-    return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
+    if isinstance(record, Mapping):
+        return record.get(name)
+    if isinstance(record, list | tuple):
+        return record[CONTRIBUTION_ROW.index(name)]
+    return getattr(record, name, None)
 
 
-def contribution_status(contributions: Iterable[Any], event_date: dt.date, rule: str = "PU",
-                        since: dt.date | None = None, inactive_after: int = 3) -> ContributionStatus:
+def contribution_status(contributions: Iterable[Any], event_date: dt.date, due: DueDate,
+                        since: dt.date | None = None, inactive_after: int | None = None) -> ContributionStatus:
     """Status at ``event_date`` from contribution records {period, amount_due, amount_paid, paid_on}.
 
-    Only payments made on or before the event count (a later payment does not cover the event). Months
-    between ``since`` (or the first record) and the latest month due that have no record count as unpaid.
-    BPU is inactive with more than ``inactive_after`` consecutive unpaid months (decision D3); PU arrears
-    never make the worker inactive (the employer becomes liable instead).
+    ``due`` gives each month's due date (``contributions.due_dates``: the segment's law for that month). Only
+    payments made on or before the event count (a later payment does not cover the event). Months between
+    ``since`` (or the first record) and the latest month due that have no record count as unpaid. With
+    ``inactive_after`` (BPU) the member is inactive with more than that many consecutive unpaid months (decision
+    D3); without it (PU) arrears never make the worker inactive (the employer becomes liable instead).
     """
-    due: dict[Period, int] = {}
+    owed: dict[Period, int] = {}
     paid: dict[Period, int] = {}
     for record in contributions:
         period = parse_period(_field(record, "period"))
-        due[period] = due.get(period, 0) + int(_field(record, "amount_due") or 0)
+        owed[period] = owed.get(period, 0) + int(_field(record, "amount_due") or 0)
         paid_on = _field(record, "paid_on")
         if isinstance(paid_on, str):
             paid_on = dt.date.fromisoformat(paid_on)
         if paid_on is not None and paid_on <= event_date:
             paid[period] = paid.get(period, 0) + int(_field(record, "amount_paid") or 0)
-    first: Period | None = (since.year, since.month) if since else (min(due) if due else None)
+    first: Period | None = (since.year, since.month) if since else (min(owed) if owed else None)
     event_period = (event_date.year, event_date.month)
     months: list[Period] = []
     while first is not None and first <= event_period:
@@ -93,9 +92,9 @@ def contribution_status(contributions: Iterable[Any], event_date: dt.date, rule:
         first = _next(first)
 
     def fully_paid(p: Period) -> bool:
-        return p in due and paid.get(p, 0) >= due[p]
+        return p in owed and paid.get(p, 0) >= owed[p]
 
-    due_months = [p for p in months if due_date(p, rule) < event_date]
+    due_months = [p for p in months if due(p) < event_date]
     overdue = [p for p in due_months if not fully_paid(p)]
     consecutive = 0
     for p in reversed(due_months):
@@ -103,12 +102,14 @@ def contribution_status(contributions: Iterable[Any], event_date: dt.date, rule:
             break
         consecutive += 1
     paid_months = [p for p in months if fully_paid(p)]
-    if rule == "BPU":
+    if inactive_after is not None:
         active = bool(paid_months) and consecutive <= inactive_after
     else:
         active = bool(paid_months) or not due_months
     return ContributionStatus(len(overdue), consecutive, active, len(paid_months),
-                              format_period(paid_months[-1]) if paid_months else None)
+                              format_period(paid_months[-1]) if paid_months else None,
+                              tuple(format_period(p) for p in overdue),
+                              sum(max(0, owed.get(p, 0) - paid.get(p, 0)) for p in overdue))
 
 
 def days_between(start: dt.date, end: dt.date) -> int:

@@ -23,12 +23,15 @@ from .yamlfile import key_path, parse_yaml
 
 CATALOGUE_FILE = "reason_codes.yaml"
 PARAMETER_DIR = "parameters/"
-PROGRAMS = ("GENERAL", "JKK", "JKM", "JHT", "JP", "JKP", "JAKON", "CLEARANCE")  # also the firing order
+PROGRAMS = ("GENERAL", "JKK", "JKM", "JHT", "JP", "JKP", "JAKON", "CLEARANCE", "CONTRIBUTION")  # also firing order
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)*$")
 RULE_KEYS = frozenset({"id", "program", "title", "description", "valid_from", "valid_to", "citation", "when",
                        "then"})
 CITATION_KEYS = frozenset({"instrument", "article", "url", "note"})
 REASON_EFFECTS = {"reject": "reject", "refer": "refer", "warn": "warning", "info": "info"}
+# effects that add an amount item: a benefit (paid only when a claim is approved) or an amount the decision states
+# whatever its outcome (a contribution, a termin, a fine)
+ITEM_EFFECTS = ("benefit", "amount")
 LIABILITIES = ("employer", "bpjs")
 NO_APPLICABLE_RULE = "NO_APPLICABLE_RULE"  # the refer code of a claim no rule of its programme matched
 DOCUMENTS_MISSING = "DOCUMENTS_MISSING"  # the refer code a decision gives for unmet ``require`` effects
@@ -49,8 +52,8 @@ class Citation:
 
 
 @dataclass(frozen=True)
-class BenefitSpec:
-    """A benefit item the rule adds: its code, amount formula and whether it recurs."""
+class ItemSpec:
+    """An amount item the rule adds (a benefit or a stated amount): its code, formula and whether it recurs."""
 
     code: str
     formula: Formula
@@ -59,12 +62,12 @@ class BenefitSpec:
 
 @dataclass(frozen=True)
 class Effect:
-    """One effect of a rule: a reason (reject/refer/warn/info), a liability, a benefit or documents required."""
+    """One effect of a rule: a reason (reject/refer/warn/info), a liability, an item or documents required."""
 
-    kind: str  # reject | refer | warn | info | liability | benefit | require
+    kind: str  # reject | refer | warn | info | liability | benefit | amount | require
     code: str | None = None
     liability: str | None = None
-    benefit: BenefitSpec | None = None
+    item: ItemSpec | None = None
     documents: tuple[Requirement, ...] = ()
 
 
@@ -131,7 +134,7 @@ def _effect(path: str, where: str, raw: Any, catalogue: Mapping[str, ReasonCode]
             parameters: Parameters) -> Effect:
     if not isinstance(raw, dict) or len(raw) != 1:
         raise RuleFileError(path, where, "an effect is one of reject, refer, warn, info, liability, benefit, "
-                                         "require")
+                                         "amount, require")
     (kind, value), = raw.items()
     here = f"{where}.{kind}"
     if kind in REASON_EFFECTS:
@@ -145,24 +148,26 @@ def _effect(path: str, where: str, raw: Any, catalogue: Mapping[str, ReasonCode]
         if value not in LIABILITIES:
             raise RuleFileError(path, here, f"must be one of {', '.join(LIABILITIES)}")
         return Effect(kind, liability=value)
-    if kind == "benefit":
+    if kind in ITEM_EFFECTS:
         if not isinstance(value, dict) or not {"code", "amount"} <= set(value):
-            raise RuleFileError(path, here, "a benefit has code and amount (recurring optional)")
+            raise RuleFileError(path, here, f"a{'n' if kind == 'amount' else ''} {kind} has code and amount "
+                                            "(recurring optional)")
         unknown = set(value) - {"code", "amount", "recurring"}
         if unknown:
             raise RuleFileError(path, f"{here}.{sorted(map(str, unknown))[0]}", "unknown key; use code, amount, "
                                                                                 "recurring")
         code = value["code"]
         if not isinstance(code, str) or not RULE_ID.match(code) or "." in code:
-            raise RuleFileError(path, f"{here}.code", "a benefit code is UPPER_CASE letters, digits and _")
+            raise RuleFileError(path, f"{here}.code", "an item code is UPPER_CASE letters, digits and _")
         recurring = value.get("recurring")
         if recurring is not None and recurring not in RECURRING:
             raise RuleFileError(path, f"{here}.recurring", f"must be one of {', '.join(RECURRING)}")
         formula = compile_formula(path, f"{here}.amount", value["amount"], parameters)
-        return Effect(kind, benefit=BenefitSpec(code, formula, recurring))
+        return Effect(kind, item=ItemSpec(code, formula, recurring))
     if kind == "require":
         return Effect(kind, documents=_requirements(path, here, value, catalogue))
-    raise RuleFileError(path, here, "unknown effect; use reject, refer, warn, info, liability, benefit, require")
+    raise RuleFileError(path, here, "unknown effect; use reject, refer, warn, info, liability, benefit, amount, "
+                                    "require")
 
 
 def _document(path: str, where: str, value: Any) -> str:
@@ -233,8 +238,8 @@ def _check_parameters_in_force(rule: Rule, parameters: Parameters) -> None:
     """Every parameter a rule reads must have a value from the first day the rule is in force."""
     names = referenced(rule.when, "param")
     for effect in rule.then:
-        if effect.benefit is not None:
-            names |= effect.benefit.formula.params
+        if effect.item is not None:
+            names |= effect.item.formula.params
     for name in sorted(names):
         if parameters[name].at(rule.valid_from) is None:
             raise RuleFileError(rule.path, f"[{rule.position}].valid_from",

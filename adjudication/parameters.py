@@ -2,6 +2,8 @@
 
 File ``rules/parameters/jkk.yaml`` with nested keys ``death: {multiplier: {values: ...}}`` defines the
 parameter ``jkk.death.multiplier``. A node with ``values`` is a parameter; any other node groups children.
+A value is a number, a date, null (not in force), or an ordered list of numbers or of names (tier bounds and
+rates, termin shares, the order of heirs); one parameter's values are all of one of these kinds.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from .errors import RuleFileError
 from .fact_catalogue import parse_date
 from .yamlfile import key_path
 
-Value = int | Fraction | dt.date | None
+Scalar = int | Fraction | dt.date
+Value = Scalar | tuple[int | Fraction, ...] | tuple[str, ...] | None
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PARAMETER_KEYS = frozenset({"description", "unit", "values", "note"})
@@ -48,6 +51,11 @@ class Parameter:
         """The value in force on ``on``, or None before the first start."""
         return value_in_force(self.values, on)
 
+    @property
+    def kind(self) -> str:
+        """What its values are: ``number``, ``date``, ``numbers`` or ``names`` (lists), or ``none`` if all null."""
+        return next((_kind(v.value) for v in self.values if v.value is not None), "none")
+
 
 def value_in_force(values: Sequence[DatedValue], on: dt.date) -> DatedValue | None:
     """Pick the value with the latest start on or before ``on`` (values sorted by start)."""
@@ -60,6 +68,8 @@ class Parameters(Mapping[str, Parameter]):
 
     def __init__(self, parameters: Mapping[str, Parameter]):
         self._by_name = dict(parameters)
+        # results derived from these parameters alone (e.g. due dates per month), kept for the ruleset's life
+        self.memo: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Parameter:
         return self._by_name[name]
@@ -76,9 +86,29 @@ class Parameters(Mapping[str, Parameter]):
         return dated.value if dated is not None else None
 
 
-def _number(path: str, key: str, raw: Any) -> Value:
+def _kind(value: Value) -> str:
+    if isinstance(value, tuple):
+        return "names" if value and isinstance(value[0], str) else "numbers"
+    return "date" if isinstance(value, dt.date) else "number"
+
+
+def _value(path: str, key: str, raw: Any) -> Value:
+    """A parameter value: a scalar, or a list of numbers or of names (all items of one kind)."""
+    if not isinstance(raw, list):
+        return _number(path, key, raw)
+    if not raw:
+        raise RuleFileError(path, key, "a list value needs at least one item")
+    if all(isinstance(item, str) and NAME.match(item) for item in raw):
+        return tuple(raw)
+    items = tuple(_number(path, f"{key}[{i}]", item) for i, item in enumerate(raw))
+    if any(item is None or isinstance(item, dt.date) for item in items):
+        raise RuleFileError(path, key, "a list value holds numbers or names (lower case), not dates or nulls")
+    return items  # type: ignore[return-value]
+
+
+def _number(path: str, key: str, raw: Any) -> Scalar | None:
     if raw is None:
-        return raw
+        return None
     if isinstance(raw, str) and DATE.match(raw):
         day = parse_date(raw)
         if day is None:
@@ -96,7 +126,7 @@ def _number(path: str, key: str, raw: Any) -> Value:
             return Fraction(raw)
         except ValueError:
             pass
-    raise RuleFileError(path, key, f"a parameter value is a number, a date or null, got {raw!r}")
+    raise RuleFileError(path, key, f"a parameter value is a number, a date, null or a list, got {raw!r}")
 
 
 def _parameter(path: str, name: str, node: dict[Any, Any], where: list[str | int]) -> Parameter:
@@ -123,11 +153,11 @@ def _parameter(path: str, name: str, node: dict[Any, Any], where: list[str | int
         reference = entry.get("reference")
         if not isinstance(reference, str) or not reference.strip():
             raise RuleFileError(path, f"{here}.reference", "every value needs its legal reference")
-        values.append(DatedValue(day, _number(path, f"{here}.value", entry["value"]), reference.strip()))
+        values.append(DatedValue(day, _value(path, f"{here}.value", entry["value"]), reference.strip()))
     values.sort(key=lambda v: v.start)
-    kinds = {type(v.value) for v in values if v.value is not None}
-    if dt.date in kinds and len(kinds) > 1:
-        raise RuleFileError(path, key_path(*where, "values"), "mixes dates and numbers")
+    kinds = {_kind(v.value) for v in values if v.value is not None}
+    if len(kinds) > 1:
+        raise RuleFileError(path, key_path(*where, "values"), f"mixes {' and '.join(sorted(kinds))}")
     description = node.get("description", "")
     unit = node.get("unit", "")
     if not isinstance(description, str) or not isinstance(unit, str):

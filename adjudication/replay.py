@@ -6,16 +6,22 @@ liability, amounts, reasons with their rules, rules fired, papers); message word
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from .decision import Decision
+from .ruleset import Ruleset
+from .tracer import Tracer
 
 # documents fields a decision carries once its rules require documents; compared only when present
 DOCUMENT_FIELDS = ("documents_required", "documents_missing")
 
 
-def _benefits(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Benefit items keyed by code (a repeated code gets ``#2``, ``#3``); the basis text is not compared."""
+def _items(result: dict[str, Any], section: str = "benefits") -> dict[str, dict[str, Any]]:
+    """Items of ``section`` (benefits, or stated amounts) keyed by code (a repeated code gets ``#2``, ``#3``); the
+    basis text is not compared."""
     keyed: dict[str, dict[str, Any]] = {}
-    for item in result.get("benefits") or []:
+    for item in result.get(section) or []:
         key, n = item["code"], 1
         while key in keyed:
             n += 1
@@ -40,10 +46,11 @@ def differences(original: dict[str, Any], replayed: dict[str, Any]) -> list[dict
     for name in before:
         if before[name] != after[name]:
             out.append({"field": name, "original": before[name], "replayed": after[name]})
-    old, new = _benefits(original), _benefits(replayed)
-    for key in [*old, *(k for k in new if k not in old)]:
-        if old.get(key) != new.get(key):
-            out.append({"field": f"benefits.{key}", "original": old.get(key), "replayed": new.get(key)})
+    for section in ("benefits", "amounts"):
+        old, new = _items(original, section), _items(replayed, section)
+        for key in [*old, *(k for k in new if k not in old)]:
+            if old.get(key) != new.get(key):
+                out.append({"field": f"{section}.{key}", "original": old.get(key), "replayed": new.get(key)})
     for name in DOCUMENT_FIELDS:
         if (name in original or name in replayed) and original.get(name) != replayed.get(name):
             out.append({"field": name, "original": original.get(name), "replayed": replayed.get(name)})
@@ -57,6 +64,15 @@ def classify(changed: list[dict[str, Any]]) -> str:
         return "identical"
     if "outcome" in fields:
         return "changed_outcome"
-    if "total_amount" in fields or any(f.startswith("benefits.") for f in fields):
+    if "total_amount" in fields or any(f.startswith(("benefits.", "amounts.")) for f in fields):
         return "changed_amount"
     return "changed_other"
+
+
+def replay(ruleset: Ruleset, kind: str, facts: Mapping[str, Any], inputs: Mapping[str, Any] | None,
+           tracer: Tracer | None = None) -> Decision:
+    """Decide a stored case again with ``ruleset``: from its raw inputs, deriving the facts under that ruleset's
+    law, or (a record kept before inputs were stored) from its stored facts."""
+    if inputs is not None:
+        return ruleset.decide(kind, inputs, tracer)
+    return ruleset.evaluate(facts, tracer)

@@ -15,17 +15,19 @@ from typing import Any
 from . import engine
 from .catalogue import ReasonCode
 from .compiler import (
-    claim_types,
     condition_parameters,
     count_property,
+    fact_values,
     param_property,
     plan_parts,
     rule_pattern,
 )
 from .decision import Decision, Fired, assemble
+from .derivation import derive
 from .documents import requirement_text
 from .errors import FactError, RulesetError
 from .fact_catalogue import EPOCH, FACTS, RESERVED, check_fact, epoch_days, from_epoch_days
+from .kinds import CASE_KINDS
 from .loader import Rule, load_files
 from .parameters import Parameters
 from .tracer import Tracer
@@ -71,21 +73,21 @@ def _engine_number(value: Any) -> Any:
 
 
 def _action(index: int, rule: Rule, parameters: Parameters) -> engine.Action:
-    """The durable action of one rule: record the firing and compute its benefit items at the event date."""
-    specs = [(i, e.benefit) for i, e in enumerate(rule.then) if e.benefit is not None]
+    """The durable action of one rule: record the firing and compute its amount items at the event date."""
+    specs = [(i, e.item) for i, e in enumerate(rule.then) if e.item is not None]
     if not specs:
         def record(session: engine.Session) -> None:
             session.fired.append(index)
         return record
 
-    def record_with_benefits(session: engine.Session) -> None:
+    def record_with_items(session: engine.Session) -> None:
         session.fired.append(index)
         case = session.facts
         on = from_epoch_days(case["event_date"])
         for effect_index, spec in specs:
             amount, basis = spec.formula.amount(case, lambda name: parameters.value(name, on))
-            session.benefits.append((index, effect_index, amount, basis))
-    return record_with_benefits
+            session.items.append((index, effect_index, amount, basis))
+    return record_with_items
 
 
 class Ruleset:
@@ -112,15 +114,21 @@ class Ruleset:
         budget = len(FACTS) + len(self._list_facts) + len(self._condition_params) + len(RESERVED)
         if budget > MAX_PROPERTIES:
             raise RulesetError(f"a case could carry {budget} properties; durable allows {MAX_PROPERTIES}")
-        # every rule in firing order, for a case without a claim type; and per claim type only the rules that can
-        # fire for it (compiler.claim_types), so a JKM case does not walk the JKK rules
+        # every rule in firing order, for a case that names neither kind nor claim type; per claim type only the
+        # rules that can fire for it (compiler.fact_values), so a JKM case does not walk the JKK rules; and per other
+        # kind of case only the rules that can fire for it and need no claim type
         self.part_names: tuple[str, ...] = self._register_parts("", range(len(self.rules)))
-        types = FACTS["claim_type"].values
-        every = frozenset(types)
+        types, kinds = frozenset(FACTS["claim_type"].values), frozenset(CASE_KINDS)
+        claim_kinds = [fact_values(rule.when, "case_kind", kinds) for rule in self.rules]
+        claim_type_sets = [fact_values(rule.when, "claim_type", types) for rule in self.rules]
         self.parts_by_claim_type: Mapping[str, tuple[str, ...]] = MappingProxyType({
             claim_type: self._register_parts(f"{claim_type}_", [
-                i for i, rule in enumerate(self.rules) if claim_type in claim_types(rule.when, every)])
-            for claim_type in types})
+                i for i in range(len(self.rules)) if claim_type in claim_type_sets[i] and "claim" in claim_kinds[i]])
+            for claim_type in FACTS["claim_type"].values})
+        self.parts_by_kind: Mapping[str, tuple[str, ...]] = MappingProxyType({
+            kind: self._register_parts(f"{kind}_", [
+                i for i in range(len(self.rules)) if kind in claim_kinds[i] and claim_type_sets[i] == types])
+            for kind in CASE_KINDS if kind != "claim"})
 
     def _register_parts(self, label: str, indexes: Iterable[int]) -> tuple[str, ...]:
         """Pack the rules at ``indexes`` (in firing order) into durable parts; return the part names."""
@@ -170,6 +178,17 @@ class Ruleset:
         document.update(self._param_spans[bisect.bisect_right(self._param_starts, on)])
         return dict(sorted(stored.items())), document, on
 
+    def parts_for(self, document: Mapping[str, Any]) -> tuple[str, ...]:
+        """The durable parts a case document is asserted into: those of its kind, or of its claim type."""
+        kind = str(document.get("case_kind", ""))
+        if kind in self.parts_by_kind:
+            return self.parts_by_kind[kind]
+        return self.parts_by_claim_type.get(document.get("claim_type", ""), self.part_names)
+
+    def decide(self, kind: str, inputs: Mapping[str, Any], tracer: Tracer | None = None) -> Decision:
+        """Decide a case from its raw inputs: derive its facts with this ruleset's parameters, then evaluate."""
+        return self.evaluate(derive(kind, inputs, self.parameters), tracer)
+
     def evaluate(self, facts: Mapping[str, Any], tracer: Tracer | None = None) -> Decision:
         """Decide one case: facts (catalogue names, dates as date or ISO text) in, Decision out."""
         stored, document, on = self.case_document(facts)
@@ -180,10 +199,9 @@ class Ruleset:
                     tracer.record("parameter", name=name, value=str(dated.value), start=dated.start.isoformat(),
                                   reference=dated.reference)
         fired: list[Fired] = []
-        parts = self.parts_by_claim_type.get(document.get("claim_type", ""), self.part_names)
-        for state in engine.evaluate(parts, document):
+        for state in engine.evaluate(self.parts_for(document), document):
             by_rule: dict[int, list[tuple[int, int, str]]] = {}
-            for index, effect_index, amount, basis in state["benefits"]:
+            for index, effect_index, amount, basis in state["items"]:
                 by_rule.setdefault(index, []).append((effect_index, amount, basis))
             fired.extend(Fired(self.rules[i], tuple(by_rule.get(i, ()))) for i in state["fired"])
         decision = assemble(fired, self.catalogue, self.version, on, stored)
@@ -193,6 +211,8 @@ class Ruleset:
                               effects=[e.kind for e in item.rule.then])
             for benefit in decision.benefits:
                 tracer.record("benefit", code=benefit.code, amount=benefit.amount, basis=benefit.basis)
+            for stated in decision.amounts:
+                tracer.record("amount", code=stated.code, amount=stated.amount, basis=stated.basis)
             if decision.documents_required:
                 tracer.record("documents", required=list(decision.documents_required),
                               missing=list(decision.documents_missing))
@@ -211,10 +231,9 @@ class Ruleset:
                     effects.append({"liability": e.liability})
                 elif e.kind == "require":
                     effects.append({"require": [requirement_text(r) for r in e.documents]})
-                elif e.benefit is not None:
-                    effects.append({"benefit": {"code": e.benefit.code, "amount": e.benefit.formula.text,
-                                                **({"recurring": e.benefit.recurring} if e.benefit.recurring
-                                                   else {})}})
+                elif e.item is not None:
+                    effects.append({e.kind: {"code": e.item.code, "amount": e.item.formula.text,
+                                             **({"recurring": e.item.recurring} if e.item.recurring else {})}})
             out.append({"id": rule.id, "program": rule.program, "title": rule.title,
                         "valid_from": rule.valid_from.isoformat(),
                         "valid_to": rule.valid_to.isoformat() if rule.valid_to else None,

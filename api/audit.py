@@ -15,7 +15,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from adjudication import AdjudicationError, ListTracer, Ruleset
-from adjudication.replay import classify, differences
+from adjudication.replay import classify, differences, replay
 
 from . import decision_log
 from .audit_schemas import (
@@ -89,7 +89,7 @@ def replay_decision(body: dict[str, str], decision_id: str) -> dict[str, Any]:
     ruleset = _ruleset(session, body["ruleset"], decision.ruleset_version)
     tracer = ListTracer()
     try:
-        replayed = ruleset.evaluate(decision.facts, tracer).to_dict()
+        replayed = replay(ruleset, decision.kind, decision.facts, decision.inputs, tracer).to_dict()
     except AdjudicationError as error:
         raise Conflict(f"The stored facts cannot be evaluated by ruleset {ruleset.version}: {error}") from error
     changed = differences(decision.result, replayed)
@@ -106,7 +106,8 @@ def _window(session: Session, start: dt.datetime, end: dt.datetime, kind: str | 
     while True:
         rows = session.execute(
             select(DecisionRecord.seq, DecisionRecord.decision_id, DecisionRecord.kind,
-                   DecisionRecord.ruleset_version, DecisionRecord.facts, DecisionRecord.result)
+                   DecisionRecord.ruleset_version, DecisionRecord.facts, DecisionRecord.result,
+                   DecisionRecord.inputs)
             .where(DecisionRecord.seq > last, *where).order_by(DecisionRecord.seq).limit(REPLAY_BATCH)
         ).all()
         if not rows:
@@ -152,7 +153,7 @@ def replay_window(body: dict[str, Any]) -> dict[str, Any]:
         summary["checked"] += 1
         try:
             ruleset = fixed or _ruleset(session, "original", row.ruleset_version)
-            changed = differences(row.result, ruleset.evaluate(row.facts).to_dict())
+            changed = differences(row.result, replay(ruleset, row.kind, row.facts, row.inputs).to_dict())
         except (AdjudicationError, Conflict) as error:
             summary["failed"] += 1
             summary["changes"].append({"decision_id": row.decision_id, "kind": row.kind, "differences": [],

@@ -7,23 +7,23 @@ import hashlib
 import uuid
 from typing import Any, cast
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask_smorest import Blueprint
 from sqlalchemy import Table, and_, bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from adjudication import ListTracer
-from adjudication.claim_facts import claim_facts, event_date
+from adjudication.claim_facts import event_date
 
 from . import decision_log
-from .auth import current_actor, requires_role
+from .auth import requires_role
 from .claim_schemas import ClaimQuerySchema, ClaimSchema, IdempotencyHeaderSchema
-from .db import begin_write, get_session
+from .db import get_session
+from .deciding import Case, decision_view, record
 from .decision_schemas import ClaimResponseSchema, ReasonCodeSchema
 from .errors import Conflict, NotFound
 from .models import Claim, DecisionRecord
-from .registry_records import claim_records
+from .registry_records import claim_inputs
 from .rulesets import RulesetRegistry
 
 _INSERT_CLAIM = insert(cast(Table, Claim.__table__))
@@ -35,12 +35,6 @@ def claim_view(claim: Claim | dict[str, Any], decision: DecisionRecord) -> dict[
     get = claim.get if isinstance(claim, dict) else lambda name: getattr(claim, name)
     return {"claim_id": get("claim_id"), "claim_type": get("claim_type"), "kpj": get("kpj"),
             "filed_on": get("filed_on"), "event_date": get("event_date"), "decision": decision_view(decision)}
-
-
-def decision_view(decision: Any) -> dict[str, Any]:
-    """The stored result with its identity: the SPEC Decision object."""
-    return {**decision.result, "decision_id": decision.decision_id, "kind": decision.kind,
-            "decided_at": decision_log.utc_iso(decision.decided_at)}
 
 
 # columns only: on the hot path nothing is found, and ORM objects for a replay are loaded when one is
@@ -75,29 +69,16 @@ def _replay(existing: Claim, body_hash: str) -> tuple[dict[str, Any], int]:
 
 def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, Any], when: dt.date, key: str,
                  body_hash: str, first: str | None) -> dict[str, Any]:
-    """Gather facts, evaluate, and store the claim (event date ``when``) with its decision in one transaction,
+    """Read the registry, decide, and store the claim (event date ``when``) with its decision in one transaction,
     committed before the answer is built."""
-    records = claim_records(session, body["kpj"], when, body["claim_type"])
-    ruleset = rulesets.current
-    # the ruleset's dated parameters give a Jakon project its registration deadline at the SPK date
-    facts = claim_facts(body, records.participant, records.employer, records.project, records.contributions,
-                        duplicate_of=first, parameters=ruleset.parameters)
-    tracer = ListTracer()
-    result = ruleset.evaluate(facts, tracer).to_dict()
     claim_id = str(uuid.uuid4())
-    actor = current_actor()
-    # the writes come last and are committed at once: the decision log's head is every writer's lock, so it is
-    # held from the append to the commit only, not while the answer is serialised
-    begin_write(session)
-    rulesets.ensure_stored(session, ruleset)
-    decision = decision_log.append(session, decision_log.Entry(
-        "claim", claim_id, ruleset.version, facts, result, trace=tracer.events, actor=actor,
-        request_id=g.request_id))
+    decided = record(session, rulesets, "claim", [Case(claim_id, claim_inputs(session, body, when, first))])[0]
+    decision = decided.record
     claim = {"claim_id": claim_id, "idempotency_key": key, "body_hash": body_hash, "kpj": body["kpj"],
              "claim_type": body["claim_type"], "event_date": when, "filed_on": body["filed_on"],
-             "body": request.get_json(), "decision_id": decision.decision_id, "outcome": result["outcome"],
-             "created_at": decision.decided_at, "officer_token_id": actor["token_id"],
-             "updated_at": decision.decided_at}
+             "body": request.get_json(), "decision_id": decision.decision_id, "outcome": decided.decision.outcome,
+             "created_at": decision.decided_at, "officer_token_id": decision.actor["token_id"] if decision.actor
+             else None, "updated_at": decision.decided_at}
     session.connection().execute(_INSERT_CLAIM, claim)
     session.commit()
     return claim_view(claim, decision)

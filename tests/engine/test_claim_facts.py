@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pytest
 
-from adjudication import Ruleset
+from adjudication import Ruleset, load_ruleset
 from adjudication.claim_facts import claim_facts, event_date
+
+from .conftest import RULES_DIR
 
 D = dt.date
 PARTICIPANT = {"kpj": "12345678901", "birth_date": D(1985, 5, 1), "segment": "PU", "category": "buruh",
@@ -33,8 +38,20 @@ PAID = [{"period": f"2024-{m:02d}", "amount_due": 1, "amount_paid": 1, "paid_on"
                           for m in range(1, 13)]
 
 
+@functools.cache
+def _shipped() -> Ruleset:
+    return load_ruleset(RULES_DIR)
+
+
+def facts_of(claim: Mapping[str, Any], participant: Mapping[str, Any] | None = None,
+             employer: Mapping[str, Any] | None = None, project: Mapping[str, Any] | None = None,
+             contributions: Iterable[Any] = (), duplicate_of: str | None = None) -> dict[str, Any]:
+    """claim_facts under the shipped ruleset's parameters."""
+    return claim_facts(claim, participant, employer, project, contributions, _shipped().parameters, duplicate_of)
+
+
 def test_example_11_pu_death_from_a_workplace_accident(shipped: Ruleset) -> None:
-    facts = claim_facts(CLAIM, PARTICIPANT, EMPLOYER, None, PAID)
+    facts = facts_of(CLAIM, PARTICIPANT, EMPLOYER, None, PAID)
     json.dumps(facts)  # JSON-ready for the decision log
     assert facts["event_date"] == "2024-03-10"
     assert facts["school_children"] == 2 and facts["heirs_count"] == 3
@@ -60,7 +77,7 @@ def test_occupational_disease_uses_the_diagnosis_date(shipped: Ruleset) -> None:
                           "outcome": {"type": "recovered"}}}
     participant = {**PARTICIPANT, "employment_ended_on": D(2022, 1, 1)}
     assert event_date(claim) == D(2025, 2, 1)
-    facts = claim_facts(claim, participant, EMPLOYER, None, PAID)
+    facts = facts_of(claim, participant, EMPLOYER, None, PAID)
     assert facts["pak_years_after_employment"] == 4
     decision = shipped.evaluate(facts)
     assert decision.outcome == "rejected"
@@ -70,7 +87,7 @@ def test_occupational_disease_uses_the_diagnosis_date(shipped: Ruleset) -> None:
 
 
 def test_unknown_participant_and_duplicate(shipped: Ruleset) -> None:
-    facts = claim_facts(CLAIM, None, duplicate_of="c-1")
+    facts = facts_of(CLAIM, None, duplicate_of="c-1")
     assert facts["participant_registered"] is False
     decision = shipped.evaluate(facts)
     assert [r.code for r in decision.reasons] == ["DUPLICATE_CLAIM", "NOT_A_PARTICIPANT", "HEIRS_ENTITLED",
@@ -79,11 +96,11 @@ def test_unknown_participant_and_duplicate(shipped: Ruleset) -> None:
 
 
 def test_jkm_and_jht_facts() -> None:
-    jkm = claim_facts({"claim_type": "JKM", "filed_on": "2024-08-01",
+    jkm = facts_of({"claim_type": "JKM", "filed_on": "2024-08-01",
                        "incident": {"date": "2024-07-20", "cause": "natural", "placement": None}},
                       {**PARTICIPANT, "segment": "BPU", "declared_income": 1000000, "wage": None}, None, None, [])
     assert (jkm["death_cause"], jkm["segment"], jkm["contribution_active"]) == ("natural", "BPU", False)
-    jht = claim_facts({"claim_type": "JHT", "filed_on": "2025-02-20",
+    jht = facts_of({"claim_type": "JHT", "filed_on": "2025-02-20",
                        "incident": {"reason": "resignation", "date": "2025-01-31"}}, PARTICIPANT)
     assert jht["jht_reason"] == "resignation" and jht["event_date"] == "2025-01-31"
 
@@ -96,9 +113,9 @@ def child(born: dt.date, level: str = "sd", **changes: object) -> dict[str, obje
 def test_scholarship_children_the_day_before_and_the_day_of_turning_23() -> None:
     on = D(2024, 3, 10)
     base = {**CLAIM, "incident": {**CLAIM["incident"], "date": on}}
-    turning = claim_facts({**base, "heirs": [child(D(2001, 3, 11), "university")]}, PARTICIPANT)
+    turning = facts_of({**base, "heirs": [child(D(2001, 3, 11), "university")]}, PARTICIPANT)
     assert (turning["school_children"], turning["scholarship_children_university"]) == (1, 1)  # still 22
-    turned = claim_facts({**base, "heirs": [child(D(2001, 3, 10), "university")]}, PARTICIPANT)
+    turned = facts_of({**base, "heirs": [child(D(2001, 3, 10), "university")]}, PARTICIPANT)
     assert (turned["school_children"], turned["scholarship_children_university"]) == (0, 0)  # 23 today
 
 
@@ -106,7 +123,7 @@ def test_scholarship_takes_the_two_eldest_eligible_children() -> None:
     heirs = [child(D(2015, 1, 1), "sd"), child(D(2004, 1, 1), "university", married=True),
              child(D(2006, 1, 1), "university", working=True), child(D(2020, 1, 1), "none"),
              child(D(2009, 1, 1), "sma"), child(D(2011, 1, 1), "smp"), {"relation": "spouse"}]
-    facts = claim_facts({**CLAIM, "heirs": heirs}, PARTICIPANT)
+    facts = facts_of({**CLAIM, "heirs": heirs}, PARTICIPANT)
     assert facts["school_children"] == 3  # SD, SMA, SMP; married, working and not-at-school excluded
     assert [facts[f"scholarship_children_{level}"] for level in ("tk_sd", "smp", "sma", "university")] == [0, 1, 1, 0]
 
@@ -121,7 +138,7 @@ def test_scholarship_takes_the_two_eldest_eligible_children() -> None:
 ])
 def test_heirs_in_the_legal_order(relations: list[str], heir_class: int, entitled: str | None) -> None:
     heirs = [{"relation": r, "birth_date": D(1990, 1, 1)} for r in relations]
-    facts = claim_facts({**CLAIM, "heirs": heirs}, PARTICIPANT)
+    facts = facts_of({**CLAIM, "heirs": heirs}, PARTICIPANT)
     assert facts["heir_class"] == heir_class
     assert facts.get("heirs_entitled") == entitled
 
@@ -129,7 +146,7 @@ def test_heirs_in_the_legal_order(relations: list[str], heir_class: int, entitle
 @pytest.mark.parametrize(("filed", "months"), [(D(2025, 2, 20), 0), (D(2025, 2, 27), 0), (D(2025, 2, 28), 1),
                                                (D(2025, 3, 1), 1), (D(2025, 3, 31), 2)])
 def test_example_36_months_from_the_resignation_to_the_filing(filed: dt.date, months: int) -> None:
-    facts = claim_facts({"claim_type": "JHT", "filed_on": filed,
+    facts = facts_of({"claim_type": "JHT", "filed_on": filed,
                          "incident": {"reason": "resignation", "date": D(2025, 1, 31)}}, PARTICIPANT)
     assert facts["months_event_to_filing"] == months
 
@@ -147,12 +164,12 @@ def bpu_months(paid: int) -> list[dict[str, object]]:
 def test_contribution_period_counts_paid_months_for_bpu_and_membership_for_pu() -> None:
     bpu = {**PARTICIPANT, "segment": "BPU", "membership_start": D(2022, 1, 1), "declared_income": 1000000}
     jkm = {"claim_type": "JKM", "filed_on": D(2025, 1, 5), "incident": {"date": D(2024, 12, 20), "cause": "natural"}}
-    assert claim_facts(jkm, bpu, None, None, bpu_months(35))["contribution_period_months"] == 35
-    assert claim_facts(jkm, bpu, None, None, bpu_months(36))["contribution_period_months"] == 36
-    pu = claim_facts(jkm, {**PARTICIPANT, "membership_start": D(2021, 12, 20)}, EMPLOYER, None, PAID)
+    assert facts_of(jkm, bpu, None, None, bpu_months(35))["contribution_period_months"] == 35
+    assert facts_of(jkm, bpu, None, None, bpu_months(36))["contribution_period_months"] == 36
+    pu = facts_of(jkm, {**PARTICIPANT, "membership_start": D(2021, 12, 20)}, EMPLOYER, None, PAID)
     # 36 months of membership; the employer paid 2023-01 .. 2024-01: 2024-02 .. 2024-11 (due by 15 Dec) unpaid
     assert pu["contribution_period_months"] == 36 - 10
-    jakon = claim_facts(jkm, {**PARTICIPANT, "segment": "JAKON", "membership_start": D(2022, 12, 20)})
+    jakon = facts_of(jkm, {**PARTICIPANT, "segment": "JAKON", "membership_start": D(2022, 12, 20)})
     assert jakon["contribution_period_months"] == 24
 
 
@@ -160,17 +177,18 @@ def test_jakon_project_facts(shipped: Ruleset) -> None:
     jakon = {**PARTICIPANT, "segment": "JAKON", "membership_start": D(2024, 8, 2), "wage": 3500000,
              "programs": ["JKK", "JKM"]}
     project = {"spk_date": D(2024, 8, 1), "region_code": "61.71.03", "registered_on": D(2024, 8, 2),
+               "contract_value": 80_000_000, "end_date": D(2024, 12, 31),
                "payments": [{"termin": 1, "amount": 96000, "paid_on": D(2024, 8, 5)}]}
     fall = {**CLAIM, "heirs": [], "incident": {**CLAIM["incident"], "date": D(2024, 8, 3),
                                                "outcome": {"type": "recovered"}}}
-    before = claim_facts(fall, jakon, None, project, parameters=shipped.parameters)
+    before = facts_of(fall, jakon, None, project)
     assert (before["project_covered"], before["project_covered_from"], before["project_registration_deadline"],
             before["project_registered_in_time"], before["project_days_late"]) == (
         False, "2024-08-05", "2024-08-08", True, 0)
     assert "PROJECT_NOT_COVERED" in [r.code for r in shipped.evaluate(before).reasons]
-    after = claim_facts({**fall, "incident": {**fall["incident"], "date": D(2024, 8, 10)}}, jakon, None, project)
-    assert after["project_covered"] is True and "project_registration_deadline" not in after  # no parameters
-    assert claim_facts(fall, jakon)["project_covered"] is False  # no project record
+    after = facts_of({**fall, "incident": {**fall["incident"], "date": D(2024, 8, 10)}}, jakon, None, project)
+    assert after["project_covered"] is True and after["project_registration_deadline"] == "2024-08-08"
+    assert facts_of(fall, jakon)["project_covered"] is False  # no project record
 
 
 @pytest.mark.parametrize(("filed", "outcome"), [(D(2025, 2, 20), "rejected"), (D(2025, 2, 27), "rejected"),
@@ -178,7 +196,7 @@ def test_jakon_project_facts(shipped: Ruleset) -> None:
 def test_example_36_waiting_period_through_the_shipped_rules(shipped: Ruleset, filed: dt.date, outcome: str) -> None:
     claim = {"claim_type": "JHT", "filed_on": filed, "incident": {"reason": "resignation", "date": D(2025, 1, 31)},
              "documents": ["kpj_card", "ktp", "resignation_certificate", "bank_book"]}
-    decision = shipped.evaluate(claim_facts(claim, {**PARTICIPANT, "jht_balance": 30000000}, EMPLOYER, None, PAID))
+    decision = shipped.evaluate(facts_of(claim, {**PARTICIPANT, "jht_balance": 30000000}, EMPLOYER, None, PAID))
     assert decision.outcome == outcome
     assert decision.total_amount == (30000000 if outcome == "approved" else 0)
 
@@ -191,7 +209,7 @@ def test_pak_window_ends_on_the_third_anniversary_of_the_end_of_employment(
              "incident": {**CLAIM["incident"], "kind": "occupational_disease", "date": D(2021, 6, 1),
                           "diagnosed_on": diagnosed, "reported_on": diagnosed, "outcome": {"type": "recovered"},
                           "costs": {"transport": [], "medical": 0}}}
-    facts = claim_facts(claim, {**PARTICIPANT, "employment_ended_on": D(2022, 1, 1)}, EMPLOYER, None, [])
+    facts = facts_of(claim, {**PARTICIPANT, "employment_ended_on": D(2022, 1, 1)}, EMPLOYER, None, [])
     assert shipped.evaluate(facts).outcome == outcome
 
 
@@ -204,4 +222,4 @@ def test_last_day_of_the_jkk_claim_window(shipped: Ruleset, accident: dt.date, f
              "incident": {**CLAIM["incident"], "date": accident, "reported_on": accident,
                           "outcome": {"type": "recovered"}, "costs": {"transport": [], "medical": 0}}}
     participant = {**PARTICIPANT, "membership_start": D(2015, 7, 1)}
-    assert shipped.evaluate(claim_facts(claim, participant, EMPLOYER, None, [])).outcome == outcome
+    assert shipped.evaluate(facts_of(claim, participant, EMPLOYER, None, [])).outcome == outcome

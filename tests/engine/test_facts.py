@@ -9,13 +9,14 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adjudication import Ruleset
+from adjudication.contributions import due_dates, fixed_due_dates
 from adjudication.facts import (
     ContributionStatus,
     age_at,
     claim_age_years,
     contribution_status,
     days_between,
-    due_date,
     is_working_day,
     membership_months,
     months_between,
@@ -27,18 +28,28 @@ from adjudication.facts import (
 
 D = dt.date
 dates = st.dates(min_value=D(1950, 1, 1), max_value=D(2060, 12, 31))
+PU = fixed_due_dates(15, 1)  # the 15th of the following month
+BPU = fixed_due_dates(15, 0)  # the 15th of the same month
 
 
 def month(period: str, paid_on: dt.date | None, due: int = 100, paid: int | None = None) -> dict[str, object]:
     return {"period": period, "amount_due": due, "amount_paid": due if paid is None else paid, "paid_on": paid_on}
 
 
-def test_due_dates() -> None:
-    assert due_date("2024-03", "PU") == D(2024, 4, 15)
-    assert due_date((2024, 12), "PU") == D(2025, 1, 15)
-    assert due_date("2024-03", "BPU") == D(2024, 3, 15)
-    with pytest.raises(ValueError):
-        due_date("2024-03", "JKK")
+@pytest.mark.parametrize(("segment", "period", "due"), [
+    ("PU", (2024, 3), D(2024, 4, 15)), ("PU", (2024, 12), D(2025, 1, 15)), ("BPU", (2024, 3), D(2024, 3, 15)),
+    # PP 49/2020: the months August 2020 to January 2021 are due the 30th of the following month
+    ("PU", (2020, 7), D(2020, 8, 15)), ("PU", (2020, 8), D(2020, 9, 30)),
+    # the 30th of February is its last day; February 2021 is due the 15th again
+    ("PU", (2021, 1), D(2021, 2, 28)), ("PU", (2021, 2), D(2021, 3, 15)),
+    ("BPU", (2020, 8), D(2020, 8, 15)),
+])
+def test_due_dates_follow_the_parameters_in_force_for_the_month(shipped: Ruleset, segment: str,
+                                                                period: tuple[int, int], due: dt.date) -> None:
+    assert due_dates(shipped.parameters, segment)(period) == due
+
+
+def test_a_period_is_a_real_month() -> None:
     with pytest.raises(ValueError):
         parse_period("2024-13")
 
@@ -46,48 +57,50 @@ def test_due_dates() -> None:
 def test_example_30_bpu_last_paid_march_dies_20_july() -> None:
     # Apr-Jul unpaid (Jul was due on the 15th): more than 3 consecutive months, non-active
     records = [month(f"2024-{m:02d}", D(2024, m, 10)) for m in (1, 2, 3)]
-    status = contribution_status(records, D(2024, 7, 20), rule="BPU", since=D(2024, 1, 1))
+    status = contribution_status(records, D(2024, 7, 20), due=BPU, inactive_after=3, since=D(2024, 1, 1))
     assert status == ContributionStatus(overdue_months=4, consecutive_unpaid_months=4, active=False,
-                                        paid_months=3, last_paid_period="2024-03")
+                                        paid_months=3, last_paid_period="2024-03",
+                                        overdue_periods=("2024-04", "2024-05", "2024-06", "2024-07"),
+                                        overdue_amount=0)  # no record for them: nothing billed, still unpaid
     # on 10 July, July is not yet due: 3 unpaid months, still active
-    assert contribution_status(records, D(2024, 7, 10), rule="BPU", since=D(2024, 1, 1)).active
+    assert contribution_status(records, D(2024, 7, 10), due=BPU, inactive_after=3, since=D(2024, 1, 1)).active
 
 
 def test_bpu_paying_again_reactivates_from_the_payment_date() -> None:
     records = [month("2024-03", D(2024, 3, 10)), month("2024-08", D(2024, 8, 10))]
     since = D(2024, 3, 1)
-    assert not contribution_status(records, D(2024, 8, 5), rule="BPU", since=since).active
-    assert contribution_status(records, D(2024, 8, 20), rule="BPU", since=since).active
+    assert not contribution_status(records, D(2024, 8, 5), due=BPU, inactive_after=3, since=since).active
+    assert contribution_status(records, D(2024, 8, 20), due=BPU, inactive_after=3, since=since).active
 
 
 def test_example_25_pu_employer_four_months_in_arrears() -> None:
     # accident mid-February 2024; Oct-Jan unpaid; January was due 15 February
     records = [month(f"2023-{m:02d}", D(2023, m + 1, 10)) for m in range(1, 10)]
     records += [month("2023-10", None), month("2023-11", None), month("2023-12", None), month("2024-01", None)]
-    status = contribution_status(records, D(2024, 2, 20), rule="PU")
+    status = contribution_status(records, D(2024, 2, 20), due=PU)
     assert (status.overdue_months, status.consecutive_unpaid_months, status.active) == (4, 4, True)
     # on 15 February January is due that very day, not yet overdue
-    assert contribution_status(records, D(2024, 2, 15), rule="PU").overdue_months == 3
+    assert contribution_status(records, D(2024, 2, 15), due=PU).overdue_months == 3
 
 
 def test_payments_after_the_event_and_partial_payments_do_not_count() -> None:
     records = [month("2024-01", D(2024, 3, 1)), month("2024-02", D(2024, 2, 20), paid=50)]
-    status = contribution_status(records, D(2024, 3, 20), rule="PU")
+    status = contribution_status(records, D(2024, 3, 20), due=PU)
     assert (status.paid_months, status.overdue_months) == (1, 1)  # January paid 1 March, February partial
-    late = contribution_status(records, D(2024, 2, 28), rule="PU")
+    late = contribution_status(records, D(2024, 2, 28), due=PU)
     assert (late.paid_months, late.overdue_months, late.last_paid_period) == (0, 1, None)
 
 
 def test_months_without_a_record_are_unpaid_and_split_payments_add_up() -> None:
     records = [{"period": (2024, 1), "amount_due": 100, "amount_paid": 60, "paid_on": "2024-01-05"},
                {"period": "2024-01", "amount_due": 0, "amount_paid": 40, "paid_on": D(2024, 1, 9)}]
-    status = contribution_status(records, D(2024, 5, 1), rule="BPU", since=D(2024, 1, 1))
+    status = contribution_status(records, D(2024, 5, 1), due=BPU, inactive_after=3, since=D(2024, 1, 1))
     assert (status.paid_months, status.consecutive_unpaid_months, status.overdue_months) == (1, 3, 3)
 
 
 def test_a_new_pu_member_with_nothing_due_is_active() -> None:
-    assert contribution_status([], D(2024, 5, 1), rule="PU").active
-    assert not contribution_status([], D(2024, 5, 1), rule="BPU").active
+    assert contribution_status([], D(2024, 5, 1), due=PU).active
+    assert not contribution_status([], D(2024, 5, 1), due=BPU, inactive_after=3).active
 
 
 @pytest.mark.parametrize(("filed", "years"), [

@@ -1,0 +1,32 @@
+"""Facts from raw inputs, per kind of case, under the parameters of the ruleset that decides.
+
+``Ruleset.decide`` calls ``derive``; the inputs are stored with the decision, so a replay with another ruleset
+derives the facts again from the same inputs with that ruleset's law. Each deriver is a mechanism (calendar
+arithmetic, counting, matching); every number it uses is a dated parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .claim_facts import derive_claim
+from .clearance import derive_clearance
+from .errors import FactError
+from .parameters import Parameters
+from .projects import derive_project_coverage
+
+Deriver = Callable[[Mapping[str, Any], Parameters], dict[str, Any]]
+DERIVERS: dict[str, Deriver] = {
+    "claim": derive_claim,
+    "project_coverage": derive_project_coverage,
+    "clearance": derive_clearance,
+}
+
+
+def derive(kind: str, inputs: Mapping[str, Any], parameters: Parameters) -> dict[str, Any]:
+    """The facts of a case of ``kind`` (see ``kinds.CASE_KINDS``) from its inputs."""
+    deriver = DERIVERS.get(kind)
+    if deriver is None:
+        raise FactError(f"no derivation for cases of kind {kind!r}; known: {', '.join(DERIVERS)}")
+    return deriver(inputs, parameters)
