@@ -73,14 +73,21 @@ def _engine_number(value: Any) -> Any:
 
 
 def _action(index: int, rule: Rule, parameters: Parameters) -> engine.Action:
-    """The durable action of one rule: record the firing and compute its amount items at the event date."""
+    """The durable action of one rule: record the firing and compute its amount items at the event date.
+
+    durable runs a rule's action once per alternative of its condition that matches (an ``any`` with two true
+    branches, or ``contains`` of two listed values, fires twice), so a rule records itself only the first time.
+    """
     specs = [(i, e.item) for i, e in enumerate(rule.then) if e.item is not None]
     if not specs:
         def record(session: engine.Session) -> None:
-            session.fired.append(index)
+            if index not in session.fired:
+                session.fired.append(index)
         return record
 
     def record_with_items(session: engine.Session) -> None:
+        if index in session.fired:
+            return
         session.fired.append(index)
         case = session.facts
         on = from_epoch_days(case["event_date"])

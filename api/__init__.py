@@ -53,10 +53,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
-    from . import audit, claims, registry
+    from . import audit, claims, licensing, registry
 
     api.register_blueprint(registry.blp)
     api.register_blueprint(claims.blp)
+    api.register_blueprint(licensing.blp)
     api.register_blueprint(audit.blp)
 
 

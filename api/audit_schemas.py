@@ -7,10 +7,12 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from adjudication.kinds import CASE_KINDS
+
 from .decision_schemas import DecisionSchema
 
 VERSION = re.compile(r"^sha256:[0-9a-f]{64}$")
-KINDS = ("claim", "clearance", "project_coverage")
+KINDS = CASE_KINDS
 RULESET_CHOICE = ("original", "current", "sha256:<64 hex>")
 # what _check_ruleset accepts, published so that clients (and the contract fuzzer) can build a valid choice
 RULESET_PATTERN = r"^(original|current|sha256:[0-9a-f]{64})$"

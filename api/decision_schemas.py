@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from adjudication.kinds import CASE_KINDS
+
 from .claim_schemas import CLAIM_TYPES
 
 
@@ -32,7 +34,7 @@ class DecisionSchema(Schema):
     """A decision in every response that decides (SPEC section 4, "Decision")."""
 
     decision_id = fields.String()
-    kind = fields.String(metadata={"enum": ["claim", "clearance", "project_coverage"]})
+    kind = fields.String(metadata={"enum": list(CASE_KINDS)})
     outcome = fields.String(metadata={"enum": ["approved", "rejected", "referred"]})
     liability = fields.String(allow_none=True, metadata={"enum": ["bpjs", "employer", None]})
     benefits = fields.List(fields.Nested(BenefitSchema))
@@ -45,6 +47,9 @@ class DecisionSchema(Schema):
     ruleset_version = fields.String()
     rules_fired = fields.List(fields.String())
     as_of = fields.String(metadata={"format": "date", "description": "The event date that chose the rules in force."})
+    amounts = fields.List(fields.Nested(BenefitSchema), metadata={
+        "description": "Amounts the decision states whatever its outcome (a project's contribution); "
+                       "present only when the rules state any."})
     decided_at = fields.String()
 
 

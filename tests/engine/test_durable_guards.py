@@ -58,6 +58,29 @@ def test_action_exception_surfaces_and_the_engine_recovers() -> None:
     assert ruleset.evaluate({"event_date": "2024-01-01", "wage": 10}).total_amount == 100
 
 
+def test_a_rule_whose_alternatives_match_twice_fires_once() -> None:
+    # durable runs the action once per matching alternative: two listed values present fired the rule twice
+    # (a repeated reason, and a benefit paid twice); each rule records itself once per evaluation
+    ruleset = small_ruleset(rule_yaml(
+        "T.TWICE", "{any: [{fact: incident_flags, contains: [fight, crime]}, {fact: wage, gt: 1}]}",
+        "[{refer: SEND}, {benefit: {code: X, amount: wage}}]"))
+    decision = ruleset.evaluate({"event_date": "2024-01-01", "incident_flags": ["fight", "crime"], "wage": 5})
+    assert decision.rules_fired == ("T.TWICE",)
+    assert [r.code for r in decision.reasons] == ["SEND"]
+
+
+def test_canary_raw_durable_fires_an_action_per_matching_alternative() -> None:
+    # the behaviour the guard above exists for; if an upgrade stops it, the guard becomes unnecessary
+    from adjudication import engine
+
+    calls: list[int] = []
+    engine.register("canary_alternatives", {"r0": {"pri": 1, "pattern": {"$and": [
+        {"kind": "case"}, {"$or": [{"$iany": {"flags": {"$i": "a"}}}, {"$iany": {"flags": {"$i": "b"}}}]}]}}},
+        {"r0": lambda session: calls.append(1)})
+    engine.evaluate(["canary_alternatives"], {"kind": "case", "flags": ["a", "b"]})
+    assert len(calls) == 2
+
+
 def test_rule_on_an_absent_fact_terminates() -> None:
     # the per-sid state fact also lacks the fact: without the kind discriminator this re-fires forever
     result = run_python("""
