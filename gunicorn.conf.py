@@ -1,6 +1,6 @@
 """gunicorn settings for `make run` and the benchmarks.
 
-Sync workers, one process per core: the durable_rules engine is not thread-safe (../shared/DURABLE_RULES.md),
+Sync workers, one process per core: the durable_rules engine is not thread-safe (adjudication/engine.py),
 so the service scales with processes. Each worker builds its own rule engine after the fork.
 """
 

@@ -22,17 +22,13 @@ import multiprocessing
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from common import ROOT, call, demo_database, gunicorn, quiet_env
 
 # one claim body per type, a Lua format string over (kpj, event date, event date); Lua ignores an unused argument
 BODIES = {
@@ -71,18 +67,6 @@ wrk.body = '%s'
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def flask(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True)
-    return out.stdout
-
-
 def parse_wrk(output: str) -> dict[str, float]:
     """Requests/s and latency percentiles (ms) from ``wrk --latency`` output."""
     def ms(text: str) -> float:
@@ -107,15 +91,6 @@ def wrk(url: str, script: Path, duration: int, connections: int) -> dict[str, fl
     return parse_wrk(out)
 
 
-def call(url: str, token: str, body: dict[str, Any] | None = None, key: str = "") -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    if key:
-        headers["Idempotency-Key"] = key
-    data = json.dumps(body).encode() if body is not None else None
-    with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers), timeout=10) as response:
-        return json.loads(response.read())  # type: ignore[no-any-return]
-
-
 def lua_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace("'", "\\'")
 
@@ -129,13 +104,10 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="bpjs-bench-"))
-    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3"),
-           "LOG_LEVEL": "WARNING"}
+    env = quiet_env(os.environ.get("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3"))
     print("building the demo database ...", flush=True)
-    flask(env, "db", "upgrade")
-    flask(env, "registry", "import", "fixtures/registry")
-    officer = flask(env, "tokens", "create", "--role", "officer", "--name", "bench").strip().splitlines()[-1]
-    auditor = flask(env, "tokens", "create", "--role", "auditor", "--name", "bench").strip().splitlines()[-1]
+    tokens = demo_database(env, "officer", "auditor")
+    officer, auditor = tokens["officer"], tokens["auditor"]
     people = json.loads((ROOT / "fixtures/registry/participants.json").read_text())
     kpjs = [p["kpj"] for p in people if p["segment"] in ("PU", "BPU")]
     base = int(dt.datetime(2025, 1, 1, tzinfo=dt.UTC).timestamp())
@@ -148,19 +120,8 @@ def main() -> None:
     # the fixed bodies: one claim of the same shape, of the first PU worker enrolled in the claim's programme
     sample_kpj = next(p["kpj"] for p in people if p["segment"] == "PU" and args.claim in p["programs"])
 
-    port = free_port()
-    server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "bench.server:app"], cwd=ROOT,
-                              env={**env, "BIND": f"127.0.0.1:{port}"}, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    base_url = f"http://127.0.0.1:{port}"
     runs: dict[str, dict[str, float]] = {}
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base_url}/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(env, "bench.server:app") as base_url:
         # its event falls before the claims' dates, on a day the worker has no claim yet (a reused PostgreSQL
         # database keeps earlier runs' samples): a duplicate would take the engine down a shorter path
         earlier = call(f"{base_url}/v1/claims?kpj={sample_kpj}", officer)
@@ -178,9 +139,6 @@ def main() -> None:
         for name, path in paths.items():
             print(f"{name} ...", flush=True)
             runs[name] = wrk(base_url + path, scripts[name], args.duration, args.connections)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     bare = runs["bare"]["requests_per_s"]
     workers = gunicorn_workers()
     result = {
