@@ -1,10 +1,14 @@
-"""The closed catalogue of reason codes, each with an Indonesian and an English message."""
+"""The closed catalogue of reason codes, each with an Indonesian and an English message.
+
+A message may show a fact of the case (``{contribution_period_months}``) or a parameter's value on the event
+date (``{jht.retirement_age}``), so a number the law sets is stated from the ruleset, never typed into the text.
+"""
 
 from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,33 +31,76 @@ class ReasonCode:
     message_id: str
     message_en: str
 
-    def render(self, facts: Mapping[str, Any]) -> tuple[str, str]:
-        """Both messages with ``{fact}`` placeholders filled from the case (missing facts stay visible)."""
-        return _fill(self.message_id, facts, "."), _fill(self.message_en, facts, ",")
+    def render(self, facts: Mapping[str, Any], parameter: ParameterLookup | None = None) -> tuple[str, str]:
+        """Both messages with ``{fact}`` placeholders filled from the case and ``{dotted.parameter}`` ones from
+        ``parameter`` (name -> (value, unit) on the event date); anything unknown stays visible as written."""
+        return (_fill(self.message_id, facts, parameter, "."), _fill(self.message_en, facts, parameter, ","))
+
+
+ParameterLookup = Callable[[str], "tuple[Any, str] | None"]
+
+
+def _shown(value: Any, money: bool, thousands: str) -> Any:
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    if money and isinstance(value, int):
+        return "Rp" + f"{value:,}".replace(",", thousands)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "denominator") and value.denominator != 1:
+        return f"{float(value):g}"
+    return value
+
+
+class _Parameter:
+    """One step of a dotted parameter name in a placeholder (``{jht.partial.min_membership_months}``)."""
+
+    def __init__(self, name: str, parameter: ParameterLookup | None, thousands: str):
+        self.name, self.parameter, self.thousands = name, parameter, thousands
+
+    def __getattr__(self, part: str) -> Any:
+        name = f"{self.name}.{part}"
+        found = self.parameter(name) if self.parameter else None
+        if found is None:
+            return _Parameter(name, self.parameter, self.thousands)
+        value, unit = found
+        return _shown(value, unit.lower() == "rupiah", self.thousands)
+
+    def __format__(self, spec: str) -> str:
+        return "{" + self.name + "}"  # not a parameter (or none given): stays visible
 
 
 class _Shown(dict[str, Any]):
-    """Fact values as a message shows them: lists joined, money as Rupiah with the language's separator."""
+    """Values as a message shows them: lists joined, money as Rupiah with the language's separator, parameters
+    reached by their dotted names."""
 
-    def __init__(self, facts: Mapping[str, Any], thousands: str):
+    def __init__(self, facts: Mapping[str, Any], parameter: ParameterLookup | None, thousands: str):
         super().__init__(facts)
-        self.thousands = thousands
+        self.parameter, self.thousands = parameter, thousands
 
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+    def __missing__(self, key: str) -> Any:
+        return _Parameter(key, self.parameter, self.thousands)
 
     def __getitem__(self, key: str) -> Any:
         value = super().__getitem__(key)
-        if isinstance(value, list | tuple):
-            return ", ".join(map(str, value))
+        if isinstance(value, _Parameter):
+            return value
         ftype = FACTS.get(key)
-        if ftype is not None and ftype.unit == "rupiah" and isinstance(value, int):
-            return "Rp" + f"{value:,}".replace(",", self.thousands)
-        return value
+        return _shown(value, ftype is not None and ftype.unit == "rupiah", self.thousands)
 
 
-def _fill(template: str, facts: Mapping[str, Any], thousands: str) -> str:
-    return template.format_map(_Shown(facts, thousands)) if "{" in template else template
+def _fill(template: str, facts: Mapping[str, Any], parameter: ParameterLookup | None, thousands: str) -> str:
+    return template.format_map(_Shown(facts, parameter, thousands)) if "{" in template else template
+
+
+def check_placeholders(path: str, catalogue: Mapping[str, ReasonCode], parameters: Mapping[str, Any]) -> None:
+    """Every placeholder names a fact, a value the decision supplies, or a parameter (refused otherwise)."""
+    for code in catalogue.values():
+        for key, template in (("id", code.message_id), ("en", code.message_en)):
+            for field in _placeholders(template):
+                if field not in FACTS and field not in DECISION_PLACEHOLDERS and field not in parameters:
+                    raise RuleFileError(path, f"{code.code}.{key}",
+                                        f"placeholder {{{field}}} is not a known fact or parameter")
 
 
 def _placeholders(template: str) -> list[str]:
@@ -80,7 +127,7 @@ def parse_catalogue(path: str, data: Any) -> dict[str, ReasonCode]:
             raise RuleFileError(path, f"{code}.kind", f"must be one of {', '.join(KINDS)}")
         for key in ("id", "en"):
             for field in _placeholders(entry[key]):
-                if field not in FACTS and field not in DECISION_PLACEHOLDERS:
+                if "." not in field and field not in FACTS and field not in DECISION_PLACEHOLDERS:
                     raise RuleFileError(path, f"{code}.{key}", f"placeholder {{{field}}} is not a known fact")
         out[code] = ReasonCode(code, entry["kind"], entry["id"].strip(), entry["en"].strip())
     return out

@@ -24,15 +24,7 @@ from .facts import (
 from .parameters import Parameters
 from .projects import project_coverage
 
-EDUCATED = ("tk", "sd", "smp", "sma", "university")
-# the scholarship level each education level is paid at (REFERENCE section 4.6: TK and SD share a rate)
-SCHOLARSHIP_LEVEL = {"tk": "tk_sd", "sd": "tk_sd", "smp": "smp", "sma": "sma", "university": "university"}
-# children a scholarship is paid for: 2 under PP 82/2019 and Permenaker 5/2021 (REFERENCE section 4.6); the
-# PP 44/2015 rules pay one lump sum and read only ``school_children``, so the count facts serve the later regime
-SCHOLARSHIP_MAX_CHILDREN = 2
-# the legal order of heirs (PP 44/2015 Pasal 37(5), PP 46/2015; REFERENCE section 4.7); 6 = none of them
-HEIR_CLASSES: tuple[tuple[str, ...], ...] = (("spouse", "child"), ("parent", "grandchild", "grandparent"),
-                                             ("sibling",), ("parent_in_law",), ("will_beneficiary",))
+SCHOLARSHIP_LEVELS = ("tk_sd", "smp", "sma", "university")  # the facts scholarship_children_<level>
 
 
 def event_date(claim: Mapping[str, Any]) -> dt.date:
@@ -52,40 +44,66 @@ def _optional_date(value: Any) -> dt.date | None:
     return None if value is None else _date(value)
 
 
-def scholarship_children(heirs: Iterable[Mapping[str, Any]], on: dt.date) -> list[Mapping[str, Any]]:
-    """Children who could receive a scholarship on ``on``, eldest first: under 23, unmarried, not working, in
-    education (a child not yet at school is not counted until it enters school)."""
+def scholarship_levels(parameters: Parameters, on: dt.date) -> dict[str, str]:
+    """Education level -> the scholarship level that pays for it, in force on ``on``."""
+    return {education: level for level in SCHOLARSHIP_LEVELS
+            for education in parameter(parameters, f"scholarship.levels.{level}", on)}
+
+
+def scholarship_children(heirs: Iterable[Mapping[str, Any]], on: dt.date, parameters: Parameters
+                         ) -> list[Mapping[str, Any]]:
+    """Children who could receive a scholarship on ``on``, eldest first: under the age limit, unmarried, not
+    working, and at a level a scholarship pays for (a child not yet at school is not counted until it enters)."""
+    limit = int(parameter(parameters, "scholarship.age_limit_years", on))
+    levels = scholarship_levels(parameters, on)
     eligible = []
     for heir in heirs:
         birth = _optional_date(heir.get("birth_date"))
-        if heir.get("relation") != "child" or birth is None or age_at(birth, on) >= 23:
+        if heir.get("relation") != "child" or birth is None or age_at(birth, on) >= limit:
             continue
-        if not heir.get("married") and not heir.get("working") and heir.get("education_level") in EDUCATED:
+        if not heir.get("married") and not heir.get("working") and heir.get("education_level") in levels:
             eligible.append((birth, heir))
     return [heir for _, heir in sorted(eligible, key=lambda pair: pair[0])]
 
 
-def _scholarship_facts(heirs: list[Mapping[str, Any]], on: dt.date) -> dict[str, Any]:
-    children = scholarship_children(heirs, on)
-    levels = [SCHOLARSHIP_LEVEL[c["education_level"]] for c in children[:SCHOLARSHIP_MAX_CHILDREN]]
+def _scholarship_facts(heirs: list[Mapping[str, Any]], on: dt.date, parameters: Parameters) -> dict[str, Any]:
+    if parameters.value("scholarship.age_limit_years", on) is None:
+        return {}  # no scholarship law in force (an event before the SJSN programmes)
+    children = scholarship_children(heirs, on, parameters)
+    levels = scholarship_levels(parameters, on)
+    paid = [levels[c["education_level"]] for c in children[:int(parameter(parameters, "scholarship.max_children", on))]]
     return {"school_children": len(children),
-            **{f"scholarship_children_{level}": levels.count(level) for level in ("tk_sd", "smp", "sma",
-                                                                                   "university")}}
+            **{f"scholarship_children_{level}": paid.count(level) for level in SCHOLARSHIP_LEVELS}}
 
 
-def heir_class(heirs: Iterable[Mapping[str, Any]]) -> tuple[int, list[str]]:
-    """The first class of heirs present in the legal order, and its relations present (sorted); (6, []) if none."""
+def heir_classes(parameters: Parameters, on: dt.date) -> list[tuple[str, ...]]:
+    """The classes of heirs in their legal order (``heirs.class_1``, ``class_2``, ... in force on ``on``)."""
+    classes: list[tuple[str, ...]] = []
+    while f"heirs.class_{len(classes) + 1}" in parameters:
+        value = parameters.value(f"heirs.class_{len(classes) + 1}", on)
+        if not isinstance(value, tuple):
+            break
+        classes.append(tuple(str(relation) for relation in value))
+    return classes
+
+
+def heir_class(heirs: Iterable[Mapping[str, Any]], classes: list[tuple[str, ...]]) -> tuple[int, list[str]]:
+    """The first class of heirs present in the legal order and its relations present (sorted); (len + 1, []) if
+    none is."""
     relations = {h.get("relation") for h in heirs}
-    for number, members in enumerate(HEIR_CLASSES, start=1):
+    for number, members in enumerate(classes, start=1):
         present = sorted(r for r in members if r in relations)
         if present:
             return number, present
-    return len(HEIR_CLASSES) + 1, []
+    return len(classes) + 1, []
 
 
-def _heir_facts(heirs: list[Mapping[str, Any]]) -> dict[str, Any]:
-    number, present = heir_class(heirs)
-    return {"heir_class": number, "heirs_entitled": ", ".join(present) or None}
+def _heir_facts(heirs: list[Mapping[str, Any]], on: dt.date, parameters: Parameters) -> dict[str, Any]:
+    classes = heir_classes(parameters, on)
+    if not classes:
+        return {}
+    number, present = heir_class(heirs, classes)
+    return {"heir_class": number, "heirs_entitled": ", ".join(present) or None, "heirs_found": bool(present)}
 
 
 def _participant_facts(participant: Mapping[str, Any], on: dt.date, contributions: list[Any],
@@ -197,7 +215,7 @@ def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
         "months_event_to_filing": whole_months_after(on, filed),
         "duplicate_of": duplicate_of, "participant_registered": participant is not None,
         "documents": sorted(set(claim.get("documents") or [])), "heirs_count": len(heirs),
-        **_scholarship_facts(heirs, on), **_heir_facts(heirs),
+        **_scholarship_facts(heirs, on, parameters), **_heir_facts(heirs, on, parameters),
     }
     if participant is not None:
         facts.update(_participant_facts(participant, on, list(contributions), parameters))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .catalogue import ReasonCode
+from .catalogue import ParameterLookup, ReasonCode
 from .documents import Requirement, missing, normalise, requirement_text
 from .kinds import KIND_PROGRAMS
 from .loader import DOCUMENTS_MISSING, NO_APPLICABLE_RULE, Rule
@@ -104,7 +104,7 @@ ENGINE_CITATION = "No provision of the claimed programme matched the case"
 
 
 def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], version: str, as_of: dt.date,
-             facts: Mapping[str, Any]) -> Decision:
+             facts: Mapping[str, Any], parameter: ParameterLookup | None = None) -> Decision:
     """Outcome, liability, benefits, reasons and documents from the fired rules (SPEC section 4).
 
     Documents: every ``require`` of a fired rule is listed in ``documents_required``. When the case says which
@@ -130,7 +130,7 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
             kinds.add(effect.kind)
             if effect.code is not None:
                 code = catalogue[effect.code]
-                message_id, message_en = code.render(facts)
+                message_id, message_en = code.render(facts, parameter)
                 reasons.append((Reason(code.code, code.kind, rule.id, str(rule.citation), message_en, message_id),
                                 False))
             elif effect.liability == "employer":
@@ -141,7 +141,7 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
             unmet.extend(lacking)
             code = catalogue[DOCUMENTS_MISSING]
             listed = {"documents_missing": ", ".join(requirement_text(r) for r in lacking)}
-            message_id, message_en = code.render({**facts, **listed})
+            message_id, message_en = code.render({**facts, **listed}, parameter)
             reasons.append((Reason(code.code, code.kind, rule.id, str(rule.citation), message_en, message_id), True))
         for effect_index, amount, basis in item.items:
             effect = rule.then[effect_index]
@@ -157,7 +157,7 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
         # nothing in the programme's law spoke to this case: a person decides, never a silent approval
         outcome = "referred"
         code = catalogue[NO_APPLICABLE_RULE]
-        message_id, message_en = code.render(facts)
+        message_id, message_en = code.render(facts, parameter)
         reasons.append((Reason(code.code, code.kind, ENGINE_RULE_ID, ENGINE_CITATION, message_en, message_id), False))
     else:
         outcome = "approved"

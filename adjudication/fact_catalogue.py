@@ -160,9 +160,11 @@ FACTS: dict[str, FactType] = {
     "scholarship_children_smp": _int("of the (at most 2) eldest eligible children, those in SMP"),
     "scholarship_children_sma": _int("of the (at most 2) eldest eligible children, those in SMA"),
     "scholarship_children_university": _int("of the (at most 2) eldest eligible children, those at university"),
-    "heir_class": _int("first class of heirs present in the legal order: 1 spouse or children, 2 parents, "
-                       "grandchildren or grandparents, 3 siblings, 4 parents-in-law, 5 will beneficiary, 6 none"),
+    "heir_class": _int("first class of heirs present in the legal order (parameters heirs.class_N: 1 spouse or "
+                       "children, 2 parents, grandchildren or grandparents, 3 siblings, 4 parents-in-law, 5 will "
+                       "beneficiary); one past the last class when none is present"),
     "heirs_entitled": FactType("str", "relations of the heirs in that class, e.g. 'child, spouse'"),
+    "heirs_found": _bool("someone of a class of heirs in the legal order is named (parameters heirs.class_N)"),
 }
 
 # names the engine adds to the asserted document; no fact may take them
@@ -230,3 +232,10 @@ def check_fact(name: str, value: Any) -> tuple[Any, Any]:
         raise FactError(f"fact {name!r} allows only {', '.join(ftype.values)}, got {bad!r}")
     items = sorted(set(value))  # a set in meaning: order and repeats carry nothing
     return items, items
+
+
+def facts_table() -> str:
+    """The catalogue as the Markdown table in rules/README.md (``flask --app wsgi rules facts`` prints it)."""
+    rows = ["| fact | type | meaning |", "|---|---|---|"]
+    rows += [f"| `{name}` | {ftype} | {ftype.description} |" for name, ftype in FACTS.items()]
+    return "\n".join(rows) + "\n"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .benefits import Formula, compile_formula
-from .catalogue import ReasonCode, parse_catalogue
+from .catalogue import ReasonCode, check_placeholders, parse_catalogue
 from .conditions import Condition, parse_condition, referenced
 from .documents import DOCUMENTS, Requirement
 from .errors import RuleFileError
@@ -277,6 +277,7 @@ def load_files(files: Mapping[str, str]) -> LoadedFiles:
                     raise RuleFileError(path, name, f"parameter also defined in {found[name].path}")
                 found[name] = parameter
     parameters = Parameters(found)
+    check_placeholders(CATALOGUE_FILE, catalogue, parameters)
     rules: list[Rule] = []
     for path, data in parsed.items():
         if path == CATALOGUE_FILE or path.startswith(PARAMETER_DIR):

@@ -6,7 +6,7 @@ import bisect
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
@@ -211,7 +211,7 @@ class Ruleset:
             for index, effect_index, amount, basis in state["items"]:
                 by_rule.setdefault(index, []).append((effect_index, amount, basis))
             fired.extend(Fired(self.rules[i], tuple(by_rule.get(i, ()))) for i in state["fired"])
-        decision = assemble(fired, self.catalogue, self.version, on, stored)
+        decision = assemble(fired, self.catalogue, self.version, on, stored, self.parameter_lookup(on))
         if tracer is not None:
             for item in fired:
                 tracer.record("rule_fired", rule_id=item.rule.id, citation=str(item.rule.citation),
@@ -225,6 +225,16 @@ class Ruleset:
                               missing=list(decision.documents_missing))
             tracer.record("decision", outcome=decision.outcome, liability=decision.liability)
         return decision
+
+    def parameter_lookup(self, on: dt.date) -> Callable[[str], tuple[Any, str] | None]:
+        """Parameter name -> (value on ``on``, unit), for the messages of a decision about ``on``."""
+        def lookup(name: str) -> tuple[Any, str] | None:
+            parameter = self.parameters.get(name)
+            if parameter is None:
+                return None
+            dated = parameter.at(on)
+            return None if dated is None or dated.value is None else (dated.value, parameter.unit)
+        return lookup
 
     def describe(self) -> list[dict[str, Any]]:
         """Every rule with its citation and validity, for ``GET /v1/rulesets/{version}``."""

@@ -65,6 +65,14 @@ def rules_check() -> None:
         sys.exit(1)
 
 
+@rules_cli.command("facts")
+def rules_facts() -> None:
+    """Print the fact catalogue as the Markdown table of rules/README.md."""
+    from adjudication.fact_catalogue import facts_table
+
+    click.echo(facts_table(), nl=False)
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     for group in (db_cli, tokens_cli, registry_cli, rules_cli):

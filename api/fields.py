@@ -40,10 +40,16 @@ def pattern(regex: str, what: str, **kwargs: object) -> fields.String:
     return fields.String(validate=FullMatch(regex, error=f"Must be {what}."), **kwargs)  # type: ignore[arg-type]
 
 
+# the largest amount of Rupiah any field takes (a quadrillion): far above any wage, contract or balance, and well
+# inside the 64-bit integer columns the database stores money in
+MAX_RUPIAH = 10**15
+
+
 def money(**kwargs: object) -> fields.Integer:
-    """Whole, non-negative Rupiah; floats and numeric strings are refused."""
-    return fields.Integer(strict=True, validate=validate.Range(min=0, error="Must be a non-negative integer."),
-                          **kwargs)  # type: ignore[arg-type]
+    """Whole, non-negative Rupiah up to ``MAX_RUPIAH``; floats and numeric strings are refused."""
+    return fields.Integer(strict=True, validate=validate.Range(
+        min=0, max=MAX_RUPIAH, error=f"Must be a whole number of Rupiah from 0 to {MAX_RUPIAH}."),
+        **kwargs)  # type: ignore[arg-type]
 
 
 def one_of(choices: tuple[str, ...], **kwargs: object) -> fields.String:

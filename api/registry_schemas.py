@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from .fields import (
     FUNDING,
     KPJ,
+    MAX_RUPIAH,
     NIB,
     NIK,
     NPP,
@@ -183,8 +184,8 @@ class ProjectSchema(Schema):
     owner_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     spk_number = fields.String(required=True, validate=validate.Length(min=1, max=60))
     spk_date = fields.Date(required=True)
-    contract_value = fields.Integer(strict=True, required=True,
-                                    validate=validate.Range(min=1, error="Must be a positive integer."))
+    contract_value = fields.Integer(strict=True, required=True, validate=validate.Range(
+        min=1, max=MAX_RUPIAH, error=f"Must be a whole number of Rupiah from 1 to {MAX_RUPIAH}."))
     funding = one_of(FUNDING, required=True)
     region_code = pattern(REGION_CODE, "a Kemendagri region code such as 61, 61.12 or 61.12.05", required=True)
     start_date = fields.Date(required=True)

@@ -51,7 +51,7 @@ JKM_CLAIM = {"event_date": "2024-07-20", "claim_type": "JKM", "filed_on": "2024-
              "segment": "PU", "death_cause": "natural", "wage": 5000000, "membership_start": "2018-01-01",
              "membership_months": 78, "contribution_overdue_months": 0, "contribution_period_months": 78,
              "contribution_active": True, "programs": ["JKK", "JKM", "JHT"], "age_years": 45, "heirs_count": 3,
-             "heir_class": 1, "heirs_entitled": "child, spouse", "school_children": 2,
+             "heir_class": 1, "heirs_entitled": "child, spouse", "heirs_found": True, "school_children": 2,
              "scholarship_children_tk_sd": 1, "scholarship_children_sma": 1,
              "documents": ["kpj_card", "heir_ktp", "family_card", "death_certificate", "heir_certificate",
                            "bank_book"]}
@@ -122,10 +122,10 @@ def decide_plain(facts: dict[str, Any], params: Parameters, version: str) -> dic
             facts["contribution_overdue_months"] > param("membership.employer_arrears_liable_months"):
         employer = True
         fire("GENERAL.EMPLOYER_ARREARS", "PP 44/2015 ketentuan tunggakan iuran", ("info", "EMPLOYER_ARREARS", "info"))
-    if outcome_type == "death" and "heir_class" in facts:
-        if facts["heir_class"] <= 5:
+    if outcome_type == "death" and "heirs_found" in facts:
+        if facts["heirs_found"]:
             fire("GENERAL.HEIRS", "PP 44/2015 Pasal 37 ayat (5)", ("info", "HEIRS_ENTITLED", "info"))
-        if facts["heir_class"] == 6:
+        if not facts["heirs_found"]:
             fire("GENERAL.NO_HEIRS", "PP 44/2015 Pasal 37 ayat (5)", ("info", "NO_HEIRS_JKK_JKM", "info"))
     if kind in ("workplace", "commute", "business_trip", "occupational_disease", "authorized_break",
                 "sudden_work_death"):

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from adjudication import Decision, Ruleset
+from adjudication import Decision, RuleFileError, Ruleset
 
-from .conftest import rule_yaml, small_ruleset
+from .conftest import CATALOGUE, rule_yaml, small_ruleset
 
 RULES = "".join([
     rule_yaml("T.WARN", "{fact: wage, present: true}", "[{warn: NOTE}]"),
@@ -82,3 +82,21 @@ def test_decision_is_frozen_and_keeps_the_facts_as_evaluated(ruleset: Ruleset) -
         decision.outcome = "rejected"  # type: ignore[misc]
     with pytest.raises(TypeError):
         decision.facts["wage"] = 1  # type: ignore[index]
+
+
+def test_messages_state_the_parameter_in_force_on_the_event_date(shipped: Ruleset) -> None:
+    facts = {"claim_type": "JKM", "segment": "PU", "death_cause": "natural", "contribution_period_months": 30,
+             "school_children": 1, "scholarship_children_tk_sd": 1, "scholarship_children_smp": 0,
+             "scholarship_children_sma": 0, "scholarship_children_university": 0}
+    old = shipped.evaluate({**facts, "event_date": "2019-12-01"})
+    new = shipped.evaluate({**facts, "event_date": "2019-12-02"})
+    [old_reason] = [r for r in old.reasons if r.code == "JKM_SCHOLARSHIP_PERIOD_NOT_MET"]
+    [new_reason] = [r for r in new.reasons if r.code == "JKM_SCHOLARSHIP_PERIOD_NOT_MET"]
+    assert "(60 bulan)" in old_reason.message_id and "(60 months)" in old_reason.message
+    assert "(36 bulan)" in new_reason.message_id
+
+
+def test_a_placeholder_naming_no_fact_or_parameter_is_refused() -> None:
+    catalogue = CATALOGUE + "ODD:\n  kind: reject\n  id: Batas {limit.nope} hari.\n  en: Limit {limit.nope} days.\n"
+    with pytest.raises(RuleFileError, match=r"ODD.id: placeholder \{limit.nope\} is not a known fact or parameter"):
+        small_ruleset(rule_yaml("T.X", "{fact: wage, gt: 1}"), catalogue=catalogue)

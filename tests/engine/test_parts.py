@@ -74,7 +74,8 @@ def test_cases_decide_the_same_with_parts_per_claim_type_and_with_every_part(shi
             for index, effect_index, amount, basis in state["items"]:
                 by_rule.setdefault(index, []).append((effect_index, amount, basis))
             fired.extend(Fired(shipped.rules[i], tuple(by_rule.get(i, ()))) for i in state["fired"])
-        every_part = assemble(fired, shipped.catalogue, shipped.version, on, decision.facts)
+        every_part = assemble(fired, shipped.catalogue, shipped.version, on, decision.facts,
+                             shipped.parameter_lookup(on))
         assert every_part == decision, case.name
 
 
