@@ -16,7 +16,8 @@ import pytest
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from adjudication import chain
 from api import create_app, decision_log
@@ -25,6 +26,7 @@ from api.db import session_scope
 from api.models import DecisionRecord as Decision
 
 from . import samples
+from .admin import append_only_lifted
 
 KPJ = samples.KPJ_PU
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
@@ -354,8 +356,22 @@ def test_a_tampered_record_is_the_first_broken(app: Flask, client: FlaskClient, 
         assert decision is not None
         values = tamper(decision)
         session.expunge(decision)
-        session.execute(update(Decision).where(Decision.decision_id == ids[1]).values(values))
+        # as an administrator could: the triggers refuse the service and anyone who leaves them on
+        with append_only_lifted(session):
+            session.execute(update(Decision).where(Decision.decision_id == ids[1]).values(values))
     assert verify(client, auth) == {"ok": False, "checked": broken, "first_broken": ids[broken]}
+
+
+@pytest.mark.usefixtures("registry")
+def test_the_database_refuses_to_update_or_delete_the_log(app: Flask, client: FlaskClient, auth: Any):
+    ids = three_decisions(client, auth)
+    for statement, verb in ((update(Decision).values(facts={"wage": 1}), "UPDATE"), (delete(Decision), "DELETE")):
+        with pytest.raises(DBAPIError) as refused, session_scope(app) as session:
+            session.execute(statement)
+        message = str(refused.value.orig)
+        assert f"{verb} on decisions refused: the table is append-only" in message, message
+    assert verify(client, auth) == {"ok": True, "checked": 3, "first_broken": None}
+    assert decision_count(app) == len(ids)
 
 
 # --- rulesets ------------------------------------------------------------------------------------------------
