@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from adjudication.kinds import CASE_KINDS
 
 from .decision_schemas import DecisionSchema
+from .fields import pattern
 
 VERSION = re.compile(r"^sha256:[0-9a-f]{64}$")
 KINDS = CASE_KINDS
@@ -141,11 +142,54 @@ class BulkReplaySchema(Schema):
 
 
 class ChainCheckSchema(Schema):
-    """The result of walking the hash chain."""
+    """The result of walking the hash chain and checking the stored checkpoints against it."""
 
     ok = fields.Boolean()
     checked = fields.Integer(metadata={"description": "Records verified before the first broken one."})
     first_broken = fields.String(allow_none=True, metadata={"description": "decision_id of the first bad record."})
+    reason = fields.String(allow_none=True, metadata={"description": "What is wrong with the first bad record or "
+                                                                     "checkpoint; null when ok."})
+    checkpoints = fields.Integer(metadata={"description": "Stored checkpoints whose signature is valid."})
+    checkpoints_matched = fields.Integer(metadata={
+        "description": "Checkpoints whose head hash is the hash of the record at their seq."})
+
+
+class CheckpointQuerySchema(Schema):
+    """A page of checkpoints, newest first."""
+
+    before = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "Only checkpoints below this seq (the last seq of the previous page)."})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class CheckpointSchema(Schema):
+    """The service's Ed25519 signature over the decision log's head; save one to check the log against later."""
+
+    seq = fields.Integer(metadata={"description": "The record the checkpoint signs."})
+    head_hash = fields.String(metadata={"description": "That record's hash."})
+    signed_at = fields.String(metadata={"format": "date-time"})
+    key_id = fields.String(metadata={"description": "sha256 (hex) of the raw public key that signed."})
+    algorithm = fields.String(metadata={"enum": ["Ed25519"]})
+    signature = fields.String(metadata={
+        "description": "Base64 Ed25519 signature over the canonical JSON (sorted keys, no spaces) of "
+                       "{context: 'bpjs-adjudication/decision-log-checkpoint/1', seq, head_hash, signed_at, key_id}."})
+    public_key = fields.String(metadata={"description": "The signing key, PEM (SubjectPublicKeyInfo)."})
+
+
+class PublicKeyQuerySchema(Schema):
+    """Which key: the current one, or one that signed stored checkpoints."""
+
+    key_id = pattern(r"^[0-9a-f]{64}$", "a key id of 64 lower-case hex digits", metadata={
+        "description": "A key that signed stored checkpoints (default: the key the service signs with now)."})
+
+
+class PublicKeySchema(Schema):
+    """A checkpoint signing key's public half."""
+
+    key_id = fields.String(metadata={"description": "sha256 (hex) of the raw 32-byte public key."})
+    algorithm = fields.String(metadata={"enum": ["Ed25519"]})
+    public_key = fields.String(metadata={"description": "PEM (SubjectPublicKeyInfo), for --public-key."})
+    current = fields.Boolean(metadata={"description": "Whether the service signs new checkpoints with it."})
 
 
 class RulesetVersionSchema(Schema):
@@ -204,3 +248,4 @@ class RulesetSchema(Schema):
     current = fields.Boolean()
     rules = fields.List(fields.Nested(RuleSchema))
     parameters = fields.List(fields.Nested(ParameterSchema))
+

@@ -1,4 +1,5 @@
-"""Audit API: decision records, replays with the original, current and older rulesets, the chain check, rulesets.
+"""Audit API: decision records, replays with the original, current and older rulesets, the chain check, the
+append-only triggers, rulesets.
 
 Rule outcomes are not asserted beyond what a test changes itself: the rules in ``rules/`` keep growing, so
 replays are compared structurally.
@@ -23,6 +24,7 @@ from adjudication import chain
 from api import create_app, decision_log
 from api.claim_schemas import DOCUMENTS
 from api.db import session_scope
+from api.models import Checkpoint, SigningKey
 from api.models import DecisionRecord as Decision
 
 from . import samples
@@ -321,7 +323,8 @@ def verify(client: FlaskClient, auth: Any) -> dict[str, Any]:
 
 
 def test_an_empty_chain_verifies(client: FlaskClient, auth: Any):
-    assert verify(client, auth) == {"ok": True, "checked": 0, "first_broken": None}
+    assert verify(client, auth) == {"ok": True, "checked": 0, "first_broken": None, "reason": None,
+                                    "checkpoints": 0, "checkpoints_matched": 0}
 
 
 def _tamper_result(decision: Decision) -> dict[str, Any]:
@@ -343,14 +346,20 @@ def _tamper_and_rehash(decision: Decision) -> dict[str, Any]:
     return {"facts": decision.facts, "hash": decision_log.record_hash(decision.prev_hash, content)}
 
 
-@pytest.mark.parametrize(("tamper", "broken"), [
-    (_tamper_result, 1), (_tamper_facts, 1), (_tamper_link, 1), (_tamper_and_rehash, 2),
+@pytest.mark.parametrize(("tamper", "broken", "reason"), [
+    (_tamper_result, 1, "its hash does not match its content"),
+    (_tamper_facts, 1, "its hash does not match its content"),
+    (_tamper_link, 1, "its prev_hash is not the previous record's hash"),
+    (_tamper_and_rehash, 2, "its prev_hash is not the previous record's hash"),
 ])
 @pytest.mark.usefixtures("registry")
 def test_a_tampered_record_is_the_first_broken(app: Flask, client: FlaskClient, auth: Any, tamper: Any,
-                                               broken: int):
+                                               broken: int, reason: str):
     ids = three_decisions(client, auth)
-    assert verify(client, auth) == {"ok": True, "checked": 3, "first_broken": None}
+    before = verify(client, auth)
+    assert (before["ok"], before["checked"], before["first_broken"], before["reason"]) == (True, 3, None, None)
+    # the first decision of this app was signed; that checkpoint holds throughout
+    assert (before["checkpoints"], before["checkpoints_matched"]) == (1, 1)
     with session_scope(app) as session:
         decision = session.get(Decision, ids[1])
         assert decision is not None
@@ -359,18 +368,26 @@ def test_a_tampered_record_is_the_first_broken(app: Flask, client: FlaskClient, 
         # as an administrator could: the triggers refuse the service and anyone who leaves them on
         with append_only_lifted(session):
             session.execute(update(Decision).where(Decision.decision_id == ids[1]).values(values))
-    assert verify(client, auth) == {"ok": False, "checked": broken, "first_broken": ids[broken]}
+    after = verify(client, auth)
+    assert (after["ok"], after["checked"], after["first_broken"]) == (False, broken, ids[broken])
+    assert after["reason"] == f"record seq {broken + 1} (decision {ids[broken]}): {reason}"
 
 
+@pytest.mark.parametrize("table", [Decision, Checkpoint, SigningKey])
 @pytest.mark.usefixtures("registry")
-def test_the_database_refuses_to_update_or_delete_the_log(app: Flask, client: FlaskClient, auth: Any):
+def test_the_database_refuses_to_update_or_delete_the_log(app: Flask, client: FlaskClient, auth: Any,
+                                                           table: Any):
     ids = three_decisions(client, auth)
-    for statement, verb in ((update(Decision).values(facts={"wage": 1}), "UPDATE"), (delete(Decision), "DELETE")):
+    changes = {Decision: {"facts": {"wage": 1}}, Checkpoint: {"head_hash": "f" * 64},
+               SigningKey: {"public_key": "forged"}}[table]
+    for statement, verb in ((update(table).values(changes), "UPDATE"), (delete(table), "DELETE")):
         with pytest.raises(DBAPIError) as refused, session_scope(app) as session:
             session.execute(statement)
         message = str(refused.value.orig)
-        assert f"{verb} on decisions refused: the table is append-only" in message, message
-    assert verify(client, auth) == {"ok": True, "checked": 3, "first_broken": None}
+        assert f"{verb} on {table.__tablename__} refused: the table is append-only" in message, message
+    with session_scope(app) as session:
+        assert session.scalar(select(func.count()).select_from(table)) > 0
+    assert verify(client, auth)["ok"] is True
     assert decision_count(app) == len(ids)
 
 
@@ -426,7 +443,7 @@ def test_the_audit_endpoints_are_in_the_openapi_document(client: FlaskClient, au
     paths = client.get("/v1/openapi.json", headers=auth("auditor")).get_json()["paths"]
     expected = {("/v1/decisions/{decision_id}", "get"), ("/v1/decisions/{decision_id}/replay", "post"),
                 ("/v1/replays", "post"), ("/v1/audit/verify", "get"), ("/v1/rulesets", "get"),
-                ("/v1/rulesets/{version}", "get")}
+                ("/v1/rulesets/{version}", "get"), ("/v1/audit/checkpoints", "get"), ("/v1/audit/public-key", "get")}
     for path, method in expected:
         operation = paths[path][method]
         assert operation["security"] == [{"bearerAuth": []}] and "200" in operation["responses"], (path, method)
