@@ -1,5 +1,5 @@
 """Audit endpoints (role ``auditor``, read-only): decision records, replays, the hash chain, its signed
-checkpoints and signing keys, and rulesets.
+checkpoints and signing keys, rulesets and the differences between two of them.
 
 Nothing here writes: a replay re-evaluates stored facts in memory and is never appended to the decision log.
 """
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from adjudication import AdjudicationError, ListTracer, Ruleset
 from adjudication.replay import classify, differences, replay
+from adjudication.ruleset_diff import diff, parameter_view
 from adjudication.signing import ALGORITHM
 
 from . import checkpoints, decision_log
@@ -31,6 +32,7 @@ from .audit_schemas import (
     PublicKeySchema,
     ReplayRequestSchema,
     ReplaySchema,
+    RulesetDiffSchema,
     RulesetSchema,
     RulesetVersionSchema,
 )
@@ -229,21 +231,26 @@ def list_rulesets() -> list[dict[str, Any]]:
     return versions
 
 
-def _parameters(ruleset: Ruleset) -> list[dict[str, Any]]:
-    def shown(value: Any) -> Any:
-        return value if value is None or isinstance(value, int) else str(value)
-
-    return [{"name": p.name, "description": p.description, "unit": p.unit, "file": p.path,
-             "values": [{"start": v.start.isoformat(), "value": shown(v.value), "reference": v.reference}
-                        for v in p.values]}
-            for p in (ruleset.parameters[name] for name in sorted(ruleset.parameters))]
-
-
 @blp.route("/rulesets/<version>", methods=["GET"])
 @requires_role("auditor")
 @blp.response(200, RulesetSchema)
 def get_ruleset(version: str) -> dict[str, Any]:
-    """One ruleset version: each rule with its citation and validity dates, and each dated parameter."""
+    """One ruleset version: each rule with its citation, validity dates and readable condition, and each dated
+    parameter."""
     ruleset = _ruleset(get_session(), version, version)
     return {"version": ruleset.version, "current": ruleset.version == _registry().current.version,
-            "rules": ruleset.describe(), "parameters": _parameters(ruleset)}
+            "rules": ruleset.describe(),
+            "parameters": [parameter_view(ruleset.parameters[name]) for name in sorted(ruleset.parameters)]}
+
+
+@blp.route("/rulesets/<a>/diff/<b>", methods=["GET"])
+@requires_role("auditor")
+@blp.response(200, RulesetDiffSchema)
+@blp.alt_response(404, description="A version is not stored.")
+def diff_rulesets(a: str, b: str) -> dict[str, Any]:
+    """Rules (by id and valid_from) and dated parameters added, removed or changed from version a to b.
+
+    Either version may be ``current``.
+    """
+    session = get_session()
+    return diff(_ruleset(session, a, a), _ruleset(session, b, b))

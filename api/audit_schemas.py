@@ -211,7 +211,7 @@ class CitationSchema(Schema):
 
 
 class RuleSchema(Schema):
-    """One rule: one legal provision with its citation and the dates it is in force."""
+    """One rule: one legal provision with its citation, the dates it is in force, when it applies and what it does."""
 
     id = fields.String()
     program = fields.String()
@@ -219,6 +219,9 @@ class RuleSchema(Schema):
     valid_from = fields.String(metadata={"format": "date"})
     valid_to = fields.String(allow_none=True, metadata={"format": "date"})
     citation = fields.Nested(CitationSchema)
+    condition = fields.String(metadata={
+        "description": "When the rule applies, readable: e.g. 'claim_type = JKK and claim_age_years > parameter "
+                       "jkk.claim_expiry_years'. A comparison with a fact the case lacks is not met."})
     effects = fields.List(fields.Dict())
     file = fields.String()
 
@@ -227,7 +230,8 @@ class DatedValueSchema(Schema):
     """One value of a parameter, in force from ``start``."""
 
     start = fields.String(metadata={"format": "date"})
-    value = fields.Raw(allow_none=True, metadata={"description": "Integer, a fraction as text, or a date."})
+    value = fields.Raw(allow_none=True, metadata={
+        "description": "Integer, a fraction as text ('3/10'), a date, or a list of numbers or names."})
     reference = fields.String()
 
 
@@ -249,3 +253,61 @@ class RulesetSchema(Schema):
     rules = fields.List(fields.Nested(RuleSchema))
     parameters = fields.List(fields.Nested(ParameterSchema))
 
+
+class FieldChangeSchema(Schema):
+    """One field that differs between two versions."""
+
+    field = fields.String(metadata={"description": "e.g. title, valid_to, citation, condition, effects, value"})
+    old = fields.Raw(allow_none=True)
+    new = fields.Raw(allow_none=True)
+
+
+class RuleChangeSchema(Schema):
+    """A rule version (id, valid_from) in both rulesets that differs."""
+
+    id = fields.String()
+    valid_from = fields.String(metadata={"format": "date"})
+    changes = fields.List(fields.Nested(FieldChangeSchema))
+
+
+class RuleDiffSchema(Schema):
+    """Rule versions, each identified by (id, valid_from), added, removed or changed."""
+
+    added = fields.List(fields.Nested(RuleSchema))
+    removed = fields.List(fields.Nested(RuleSchema))
+    changed = fields.List(fields.Nested(RuleChangeSchema))
+
+
+class DatedValueChangeSchema(Schema):
+    """A dated value whose start is in both versions and whose value or reference differs."""
+
+    start = fields.String(metadata={"format": "date"})
+    changes = fields.List(fields.Nested(FieldChangeSchema))
+
+
+class ParameterChangeSchema(Schema):
+    """A parameter in both versions whose dated values (or description or unit) differ."""
+
+    name = fields.String()
+    added = fields.List(fields.Nested(DatedValueSchema))
+    removed = fields.List(fields.Nested(DatedValueSchema))
+    changed = fields.List(fields.Nested(DatedValueChangeSchema))
+    changes = fields.List(fields.Nested(FieldChangeSchema), metadata={"description": "description or unit"})
+
+
+class ParameterDiffSchema(Schema):
+    """Parameters added, removed or changed."""
+
+    added = fields.List(fields.Nested(ParameterSchema))
+    removed = fields.List(fields.Nested(ParameterSchema))
+    changed = fields.List(fields.Nested(ParameterChangeSchema))
+
+
+class RulesetDiffSchema(Schema):
+    """What changed from ruleset ``from`` to ruleset ``to``."""
+
+    from_ = fields.String(data_key="from", attribute="from")
+    to = fields.String()
+    identical = fields.Boolean(metadata={"description": "No rule or parameter differs."})
+    rules = fields.Nested(RuleDiffSchema)
+    parameters = fields.Nested(ParameterDiffSchema)

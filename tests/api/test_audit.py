@@ -426,12 +426,51 @@ def test_a_ruleset_shows_each_rule_with_its_citation_and_validity(app: Flask, cl
     assert body["version"] == version and body["current"] is True
     assert body["rules"] and len(body["rules"]) == len(app.extensions["rulesets"].current.rules)
     for rule in body["rules"]:
-        assert rule["id"] and rule["citation"]["instrument"] and rule["citation"]["text"]
+        assert rule["id"] and rule["citation"]["instrument"] and rule["citation"]["text"] and rule["condition"]
         assert dt.date.fromisoformat(rule["valid_from"])
         assert rule["valid_to"] is None or dt.date.fromisoformat(rule["valid_to"]) >= \
             dt.date.fromisoformat(rule["valid_from"])
     for parameter in body["parameters"]:
         assert all(v["reference"] for v in parameter["values"])
+    # each condition in readable form, parameters named as such, dates offset in days
+    by_id = {(r["id"], r["valid_from"]): r for r in body["rules"]}
+    assert by_id[("JKK.EXPIRY.5Y", "2019-12-02")]["condition"] == \
+        "claim_type = JKK and claim_age_years > parameter jkk.claim_expiry_years"
+    assert by_id[("JKK.LATE_REPORT", "2025-02-24")]["condition"] == \
+        "claim_type = JKK and reported_on > event_date + parameter jkk.stage1_report_days days"
+
+
+@pytest.mark.usefixtures("registry")
+def test_the_diff_of_two_rulesets_lists_what_changed(app: Flask, newer_app: Flask, client: FlaskClient, auth: Any):
+    decide(client, auth, death_claim(), "audit-key-1")  # both versions are stored by deciding with them
+    decide(newer_app.test_client(), auth, incapacity_claim(), "audit-key-2")
+    old, new = app.extensions["rulesets"].current.version, newer_app.extensions["rulesets"].current.version
+    response = client.get(f"/v1/rulesets/{old}/diff/{new}", headers=auth("auditor"))
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert (body["from"], body["to"], body["identical"]) == (old, new, False)
+    assert body["rules"] == {"added": [], "removed": [], "changed": []}
+    assert (body["parameters"]["added"], body["parameters"]["removed"]) == ([], [])
+    (funeral,) = body["parameters"]["changed"]
+    assert funeral["name"] == "jkk.death.funeral" and funeral["added"] == funeral["removed"] == []
+    assert funeral["changed"] and all(
+        [c["field"] for c in change["changes"]] == ["value"] and
+        change["changes"][0]["new"] - change["changes"][0]["old"] == FUNERAL_RAISE for change in funeral["changed"])
+    # the other way round, and with the current version named as such
+    back = newer_app.test_client().get(f"/v1/rulesets/current/diff/{old}", headers=auth("auditor")).get_json()
+    assert (back["from"], back["to"]) == (new, old)
+    assert {c["changes"][0]["new"] - c["changes"][0]["old"] for c in back["parameters"]["changed"][0]["changed"]} \
+        == {-FUNERAL_RAISE}
+    same = client.get(f"/v1/rulesets/{old}/diff/current", headers=auth("auditor")).get_json()
+    assert same["identical"] is True and same["parameters"]["changed"] == []
+
+
+def test_a_diff_with_an_unknown_version_is_a_404_for_auditors_only(app: Flask, client: FlaskClient, auth: Any):
+    current = app.extensions["rulesets"].current.version
+    for path in (f"/v1/rulesets/{UNKNOWN_VERSION}/diff/{current}", f"/v1/rulesets/current/diff/{UNKNOWN_VERSION}"):
+        response = client.get(path, headers=auth("auditor"))
+        assert response.status_code == 404 and response.get_json()["message"] == f"No ruleset {UNKNOWN_VERSION}."
+        assert client.get(path, headers=auth("officer")).status_code == 403
 
 
 def test_an_unknown_ruleset_is_a_404(client: FlaskClient, auth: Any):
@@ -443,7 +482,8 @@ def test_the_audit_endpoints_are_in_the_openapi_document(client: FlaskClient, au
     paths = client.get("/v1/openapi.json", headers=auth("auditor")).get_json()["paths"]
     expected = {("/v1/decisions/{decision_id}", "get"), ("/v1/decisions/{decision_id}/replay", "post"),
                 ("/v1/replays", "post"), ("/v1/audit/verify", "get"), ("/v1/rulesets", "get"),
-                ("/v1/rulesets/{version}", "get"), ("/v1/audit/checkpoints", "get"), ("/v1/audit/public-key", "get")}
+                ("/v1/rulesets/{version}", "get"), ("/v1/audit/checkpoints", "get"), ("/v1/audit/public-key", "get"),
+                ("/v1/rulesets/{a}/diff/{b}", "get")}
     for path, method in expected:
         operation = paths[path][method]
         assert operation["security"] == [{"bearerAuth": []}] and "200" in operation["responses"], (path, method)
