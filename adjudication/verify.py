@@ -208,7 +208,9 @@ class ChainCheck:
                 reason = f"seq {seq} follows seq {report.last_seq}: records are missing or out of order"
         report.last_seq = seq
         report.records += 1
-        reason = reason or check_link(prev, record) or self._against_checkpoints(seq, record)
+        # compared with the checkpoints even when the link already failed, so their counts stay true
+        signed_reason = self._against_checkpoints(seq, record)
+        reason = reason or check_link(prev, record) or signed_reason
         self._prev_hash = str(record.get("hash"))
         if reason is not None:
             self._fail(seq, record, reason)
@@ -227,11 +229,11 @@ class ChainCheck:
             self._confirmed = seq
         if seq in self._signed:
             signed = self._signed[seq]
+            self._last_signed = seq
             if record.get("hash") != signed.get("head_hash"):
                 return (f"its hash differs from the head hash checkpoint seq {seq} (signed {signed.get('signed_at')}) "
                         "holds")
             report.checkpoints_matched += 1
-            self._last_signed = seq
         return None
 
     def _fail(self, seq: int | None, record: Mapping[str, Any], reason: str) -> None:

@@ -76,6 +76,10 @@ def test_an_edited_record_is_named_with_why(signer: Signer):
     first = report.first_bad()
     assert first is not None and (first.seq, first.decision_id) == (3, "d3")
     assert first.reason == "its hash does not match its content" and report.checked == 2
+    # the record kept its hash, so a checkpoint of it still matches: the content is what changed
+    signed = check(chained, [checkpoint(signer, chained[2])])
+    assert signed.checkpoints_matched == 1 and signed.first_bad() == first
+    assert not any("come after the last checkpoint" in note and "3.." in note for note in signed.notes)
 
 
 def test_a_missing_record_breaks_the_sequence(signer: Signer):
