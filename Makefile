@@ -16,6 +16,7 @@ $(VENV)/.installed: pyproject.toml
 # The demo database is built once: schema, registry from fixtures/, one token per role (printed once).
 $(DB): | $(VENV)/.installed
 	mkdir -p instance
+	$(FLASK) audit keygen
 	$(FLASK) db upgrade
 	$(FLASK) registry import fixtures/registry
 	@echo "== demo tokens (shown once; create more with: $(FLASK) tokens create --role ROLE --name NAME) =="
@@ -23,8 +24,10 @@ $(DB): | $(VENV)/.installed
 		printf '%-10s ' $$role; $(FLASK) tokens create --role $$role --name demo-$$role | tail -n 1; \
 	done
 
+# the checkpoint signing key (instance/audit-signing-key.pem, mode 0600) is created once; keygen keeps an existing key
 run: $(DB)
 	$(FLASK) db upgrade
+	$(FLASK) audit keygen
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 lint: $(VENV)/.installed

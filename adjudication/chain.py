@@ -8,6 +8,10 @@ Two record formats are in the log. Format 1 (before actor, inputs and trace were
 ``inputs`` (the raw case and registry records the facts were derived from), ``trace``, ``actor``,
 ``request_id`` and ``service_version``. A record's format is part of what its hash covers, so a record cannot
 be passed off as the older format to escape the newer fields.
+
+A checkpoint is the service's Ed25519 signature over ``checkpoint_message``: the sequence number and hash of the
+record at the head of the log, the time of signing and the signing key's id. Whoever kept a checkpoint can later
+prove that the log up to that record has not been rewritten since, even by someone who can recompute every hash.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ GENESIS = "0" * 64
 FORMAT_1_FIELDS = ("decision_id", "seq", "kind", "subject", "ruleset_version", "facts", "result", "decided_at")
 FORMAT_2_FIELDS = (*FORMAT_1_FIELDS, "format", "inputs", "trace", "actor", "request_id", "service_version")
 CURRENT_FORMAT = 2
+CHECKPOINT_FIELDS = ("seq", "head_hash", "signed_at", "key_id")
+# names what is signed, so a checkpoint signature cannot be taken for a signature over anything else
+CHECKPOINT_CONTEXT = "bpjs-adjudication/decision-log-checkpoint/1"
 
 
 def canonical_json(value: Any) -> str:
@@ -46,3 +53,9 @@ def check_link(prev_hash: str, record: Mapping[str, Any]) -> str | None:
     if record_hash(prev_hash, hashed_content(record)) != record.get("hash"):
         return "its hash does not match its content"
     return None
+
+
+def checkpoint_message(checkpoint: Mapping[str, Any]) -> bytes:
+    """The bytes a checkpoint's signature covers: its context, seq, head hash, signing time and key id."""
+    signed = {name: checkpoint.get(name) for name in CHECKPOINT_FIELDS}
+    return canonical_json({"context": CHECKPOINT_CONTEXT, **signed}).encode()

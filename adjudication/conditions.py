@@ -15,6 +15,7 @@ fact-to-fact and fact-to-parameter comparison with an existence test, because th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -122,6 +123,47 @@ def referenced(cond: Condition, kind: str) -> set[str]:
 
     walk(cond)
     return out
+
+
+SYMBOLS = {"eq": "=", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "in": "in", "not_in": "not in"}
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _operand(operand: Any, fact: str) -> str:
+    if isinstance(operand, tuple):
+        return "[" + ", ".join(_literal(v) for v in operand) + "]"
+    if not isinstance(operand, Ref):
+        return _literal(operand)
+    name = f"parameter {operand.name}" if operand.kind == "param" else operand.name
+    if operand.offset is None:
+        return name
+    days = "" if FACTS[fact].kind != "date" else " day" if operand.offset == 1 else " days"
+    return f"{name} {'+' if operand.sign > 0 else '-'} {_operand(operand.offset, fact)}{days}"
+
+
+def text(cond: Condition) -> str:
+    """A condition as an auditor reads it, e.g. ``claim_type = JKK and (kind = commute or flags contains fight)``.
+
+    It is the parsed condition, with every ``not`` pushed down (``not x > 5`` reads ``x <= 5``).
+    """
+    if isinstance(cond, All | AnyOf):
+        joiner = " and " if isinstance(cond, All) else " or "
+        return joiner.join(f"({text(item)})" if isinstance(item, All | AnyOf) else text(item) for item in cond.items)
+    if isinstance(cond, Presence):
+        return f"{cond.fact} is {'present' if cond.present else 'absent'}"
+    if isinstance(cond, Contains):
+        listed = _operand(cond.values, cond.fact)
+        if len(cond.values) == 1:
+            return f"{cond.fact} {'does not contain' if cond.negated else 'contains'} {listed[1:-1]}"
+        return f"{cond.fact} contains {'none' if cond.negated else 'any'} of {listed}"
+    return f"{cond.fact} {SYMBOLS[cond.op]} {_operand(cond.operand, cond.fact)}"
 
 
 ParamLookup = Callable[[str], Parameter | None]

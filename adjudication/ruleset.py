@@ -22,6 +22,7 @@ from .compiler import (
     plan_parts,
     rule_pattern,
 )
+from .conditions import text as condition_text
 from .decision import Decision, Fired, assemble
 from .derivation import derive
 from .documents import requirement_text
@@ -237,7 +238,7 @@ class Ruleset:
         return lookup
 
     def describe(self) -> list[dict[str, Any]]:
-        """Every rule with its citation and validity, for ``GET /v1/rulesets/{version}``."""
+        """Every rule with its citation, validity and readable condition, for ``GET /v1/rulesets/{version}``."""
         out = []
         for rule in self.rules:
             effects: list[dict[str, Any]] = []
@@ -256,7 +257,7 @@ class Ruleset:
                         "valid_to": rule.valid_to.isoformat() if rule.valid_to else None,
                         "citation": {"instrument": rule.citation.instrument, "article": rule.citation.article,
                                      "url": rule.citation.url, "text": str(rule.citation)},
-                        "effects": effects, "file": rule.path})
+                        "condition": condition_text(rule.when), "effects": effects, "file": rule.path})
         return out
 
     def reason_codes(self) -> list[dict[str, str]]:

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
-from . import cli, db, errors
+from . import checkpoints, cli, db, errors
 from .auth import requires_role
 from .config import from_environment
 from .rulesets import RulesetRegistry
@@ -37,7 +37,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    db.init_app(app)
+    # the signing key rides on every session, so that the decision log's single append point can sign
+    db.init_app(app, checkpoints.init_app(app))
     # a malformed rule file stops the service here, with a message naming the file and the key
     app.extensions["rulesets"] = RulesetRegistry(app.config["RULES_DIR"])
     api = Api(app, spec_kwargs={"components": {

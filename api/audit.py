@@ -1,4 +1,5 @@
-"""Audit endpoints (role ``auditor``, read-only): decision records, replays, the hash chain and rulesets.
+"""Audit endpoints (role ``auditor``, read-only): decision records, replays, the hash chain, its signed
+checkpoints and signing keys, rulesets and the differences between two of them.
 
 Nothing here writes: a replay re-evaluates stored facts in memory and is never appended to the decision log.
 """
@@ -16,15 +17,22 @@ from sqlalchemy.orm import Session
 
 from adjudication import AdjudicationError, ListTracer, Ruleset
 from adjudication.replay import classify, differences, replay
+from adjudication.ruleset_diff import diff, parameter_view
+from adjudication.signing import ALGORITHM
 
-from . import decision_log
+from . import checkpoints, decision_log
 from .audit_schemas import (
     BulkReplayRequestSchema,
     BulkReplaySchema,
     ChainCheckSchema,
+    CheckpointQuerySchema,
+    CheckpointSchema,
     DecisionRecordSchema,
+    PublicKeyQuerySchema,
+    PublicKeySchema,
     ReplayRequestSchema,
     ReplaySchema,
+    RulesetDiffSchema,
     RulesetSchema,
     RulesetVersionSchema,
 )
@@ -169,8 +177,45 @@ def replay_window(body: dict[str, Any]) -> dict[str, Any]:
 @requires_role("auditor")
 @blp.response(200, ChainCheckSchema)
 def verify_chain() -> dict[str, Any]:
-    """Walk the hash chain from the first record: ``ok`` unless a record's content or link was altered."""
+    """Walk the hash chain from the first record and check every stored checkpoint's signature and head hash.
+
+    A log rewritten with every later hash recomputed and its checkpoints re-signed passes; to catch that, keep
+    checkpoints from ``GET /v1/audit/checkpoints`` and give them to the offline verifier with an export.
+    """
     return decision_log.verify(get_session())
+
+
+@blp.route("/audit/checkpoints", methods=["GET"])
+@requires_role("auditor")
+@blp.arguments(CheckpointQuerySchema(), location="query")
+@blp.response(200, CheckpointSchema(many=True))
+def list_checkpoints(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """Signed checkpoints of the decision log, newest first; page with ``before`` (the last seq of a page).
+
+    Save one (or a page) now; ``python -m adjudication.verify EXPORT --checkpoint SAVED.json`` proves later that
+    the log up to it was not rewritten.
+    """
+    return checkpoints.newest(get_session(), query.get("before"), query["limit"])
+
+
+@blp.route("/audit/public-key", methods=["GET"])
+@requires_role("auditor")
+@blp.arguments(PublicKeyQuerySchema(), location="query")
+@blp.response(200, PublicKeySchema)
+@blp.alt_response(404, description="No such key, or the service has no signing key.")
+def public_key(query: dict[str, Any]) -> dict[str, Any]:
+    """The public key checkpoints are signed with now (PEM), or with ``key_id`` an older key that signed some."""
+    checkpointer: checkpoints.Checkpointer | None = current_app.extensions.get(checkpoints.CHECKPOINTER)
+    signer = checkpointer.signer if checkpointer is not None else None
+    wanted = query.get("key_id", signer.key_id if signer is not None else None)
+    if wanted is None:
+        raise NotFound("The service has no signing key: checkpoints are not being signed.")
+    if signer is not None and wanted == signer.key_id:
+        return {"key_id": signer.key_id, "algorithm": ALGORITHM, "public_key": signer.public_pem, "current": True}
+    found = checkpoints.public_key(get_session(), wanted)
+    if found is None:
+        raise NotFound(f"No key {wanted} signed a checkpoint.")
+    return {**found, "current": False}
 
 
 @blp.route("/rulesets", methods=["GET"])
@@ -186,21 +231,26 @@ def list_rulesets() -> list[dict[str, Any]]:
     return versions
 
 
-def _parameters(ruleset: Ruleset) -> list[dict[str, Any]]:
-    def shown(value: Any) -> Any:
-        return value if value is None or isinstance(value, int) else str(value)
-
-    return [{"name": p.name, "description": p.description, "unit": p.unit, "file": p.path,
-             "values": [{"start": v.start.isoformat(), "value": shown(v.value), "reference": v.reference}
-                        for v in p.values]}
-            for p in (ruleset.parameters[name] for name in sorted(ruleset.parameters))]
-
-
 @blp.route("/rulesets/<version>", methods=["GET"])
 @requires_role("auditor")
 @blp.response(200, RulesetSchema)
 def get_ruleset(version: str) -> dict[str, Any]:
-    """One ruleset version: each rule with its citation and validity dates, and each dated parameter."""
+    """One ruleset version: each rule with its citation, validity dates and readable condition, and each dated
+    parameter."""
     ruleset = _ruleset(get_session(), version, version)
     return {"version": ruleset.version, "current": ruleset.version == _registry().current.version,
-            "rules": ruleset.describe(), "parameters": _parameters(ruleset)}
+            "rules": ruleset.describe(),
+            "parameters": [parameter_view(ruleset.parameters[name]) for name in sorted(ruleset.parameters)]}
+
+
+@blp.route("/rulesets/<a>/diff/<b>", methods=["GET"])
+@requires_role("auditor")
+@blp.response(200, RulesetDiffSchema)
+@blp.alt_response(404, description="A version is not stored.")
+def diff_rulesets(a: str, b: str) -> dict[str, Any]:
+    """Rules (by id and valid_from) and dated parameters added, removed or changed from version a to b.
+
+    Either version may be ``current``.
+    """
+    session = get_session()
+    return diff(_ruleset(session, a, a), _ruleset(session, b, b))

@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from adjudication.kinds import CASE_KINDS
 
 from .decision_schemas import DecisionSchema
+from .fields import pattern
 
 VERSION = re.compile(r"^sha256:[0-9a-f]{64}$")
 KINDS = CASE_KINDS
@@ -141,11 +142,54 @@ class BulkReplaySchema(Schema):
 
 
 class ChainCheckSchema(Schema):
-    """The result of walking the hash chain."""
+    """The result of walking the hash chain and checking the stored checkpoints against it."""
 
     ok = fields.Boolean()
     checked = fields.Integer(metadata={"description": "Records verified before the first broken one."})
     first_broken = fields.String(allow_none=True, metadata={"description": "decision_id of the first bad record."})
+    reason = fields.String(allow_none=True, metadata={"description": "What is wrong with the first bad record or "
+                                                                     "checkpoint; null when ok."})
+    checkpoints = fields.Integer(metadata={"description": "Stored checkpoints whose signature is valid."})
+    checkpoints_matched = fields.Integer(metadata={
+        "description": "Checkpoints whose head hash is the hash of the record at their seq."})
+
+
+class CheckpointQuerySchema(Schema):
+    """A page of checkpoints, newest first."""
+
+    before = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "Only checkpoints below this seq (the last seq of the previous page)."})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class CheckpointSchema(Schema):
+    """The service's Ed25519 signature over the decision log's head; save one to check the log against later."""
+
+    seq = fields.Integer(metadata={"description": "The record the checkpoint signs."})
+    head_hash = fields.String(metadata={"description": "That record's hash."})
+    signed_at = fields.String(metadata={"format": "date-time"})
+    key_id = fields.String(metadata={"description": "sha256 (hex) of the raw public key that signed."})
+    algorithm = fields.String(metadata={"enum": ["Ed25519"]})
+    signature = fields.String(metadata={
+        "description": "Base64 Ed25519 signature over the canonical JSON (sorted keys, no spaces) of "
+                       "{context: 'bpjs-adjudication/decision-log-checkpoint/1', seq, head_hash, signed_at, key_id}."})
+    public_key = fields.String(metadata={"description": "The signing key, PEM (SubjectPublicKeyInfo)."})
+
+
+class PublicKeyQuerySchema(Schema):
+    """Which key: the current one, or one that signed stored checkpoints."""
+
+    key_id = pattern(r"^[0-9a-f]{64}$", "a key id of 64 lower-case hex digits", metadata={
+        "description": "A key that signed stored checkpoints (default: the key the service signs with now)."})
+
+
+class PublicKeySchema(Schema):
+    """A checkpoint signing key's public half."""
+
+    key_id = fields.String(metadata={"description": "sha256 (hex) of the raw 32-byte public key."})
+    algorithm = fields.String(metadata={"enum": ["Ed25519"]})
+    public_key = fields.String(metadata={"description": "PEM (SubjectPublicKeyInfo), for --public-key."})
+    current = fields.Boolean(metadata={"description": "Whether the service signs new checkpoints with it."})
 
 
 class RulesetVersionSchema(Schema):
@@ -167,7 +211,7 @@ class CitationSchema(Schema):
 
 
 class RuleSchema(Schema):
-    """One rule: one legal provision with its citation and the dates it is in force."""
+    """One rule: one legal provision with its citation, the dates it is in force, when it applies and what it does."""
 
     id = fields.String()
     program = fields.String()
@@ -175,6 +219,9 @@ class RuleSchema(Schema):
     valid_from = fields.String(metadata={"format": "date"})
     valid_to = fields.String(allow_none=True, metadata={"format": "date"})
     citation = fields.Nested(CitationSchema)
+    condition = fields.String(metadata={
+        "description": "When the rule applies, readable: e.g. 'claim_type = JKK and claim_age_years > parameter "
+                       "jkk.claim_expiry_years'. A comparison with a fact the case lacks is not met."})
     effects = fields.List(fields.Dict())
     file = fields.String()
 
@@ -183,7 +230,8 @@ class DatedValueSchema(Schema):
     """One value of a parameter, in force from ``start``."""
 
     start = fields.String(metadata={"format": "date"})
-    value = fields.Raw(allow_none=True, metadata={"description": "Integer, a fraction as text, or a date."})
+    value = fields.Raw(allow_none=True, metadata={
+        "description": "Integer, a fraction as text ('3/10'), a date, or a list of numbers or names."})
     reference = fields.String()
 
 
@@ -204,3 +252,62 @@ class RulesetSchema(Schema):
     current = fields.Boolean()
     rules = fields.List(fields.Nested(RuleSchema))
     parameters = fields.List(fields.Nested(ParameterSchema))
+
+
+class FieldChangeSchema(Schema):
+    """One field that differs between two versions."""
+
+    field = fields.String(metadata={"description": "e.g. title, valid_to, citation, condition, effects, value"})
+    old = fields.Raw(allow_none=True)
+    new = fields.Raw(allow_none=True)
+
+
+class RuleChangeSchema(Schema):
+    """A rule version (id, valid_from) in both rulesets that differs."""
+
+    id = fields.String()
+    valid_from = fields.String(metadata={"format": "date"})
+    changes = fields.List(fields.Nested(FieldChangeSchema))
+
+
+class RuleDiffSchema(Schema):
+    """Rule versions, each identified by (id, valid_from), added, removed or changed."""
+
+    added = fields.List(fields.Nested(RuleSchema))
+    removed = fields.List(fields.Nested(RuleSchema))
+    changed = fields.List(fields.Nested(RuleChangeSchema))
+
+
+class DatedValueChangeSchema(Schema):
+    """A dated value whose start is in both versions and whose value or reference differs."""
+
+    start = fields.String(metadata={"format": "date"})
+    changes = fields.List(fields.Nested(FieldChangeSchema))
+
+
+class ParameterChangeSchema(Schema):
+    """A parameter in both versions whose dated values (or description or unit) differ."""
+
+    name = fields.String()
+    added = fields.List(fields.Nested(DatedValueSchema))
+    removed = fields.List(fields.Nested(DatedValueSchema))
+    changed = fields.List(fields.Nested(DatedValueChangeSchema))
+    changes = fields.List(fields.Nested(FieldChangeSchema), metadata={"description": "description or unit"})
+
+
+class ParameterDiffSchema(Schema):
+    """Parameters added, removed or changed."""
+
+    added = fields.List(fields.Nested(ParameterSchema))
+    removed = fields.List(fields.Nested(ParameterSchema))
+    changed = fields.List(fields.Nested(ParameterChangeSchema))
+
+
+class RulesetDiffSchema(Schema):
+    """What changed from ruleset ``from`` to ruleset ``to``."""
+
+    from_ = fields.String(data_key="from", attribute="from")
+    to = fields.String()
+    identical = fields.Boolean(metadata={"description": "No rule or parameter differs."})
+    rules = fields.Nested(RuleDiffSchema)
+    parameters = fields.Nested(ParameterDiffSchema)

@@ -1,4 +1,4 @@
-"""Command-line interface: ``flask --app wsgi db upgrade | tokens create | registry import | rules check``."""
+"""Command-line interface: ``flask --app wsgi db upgrade | tokens create | registry import | rules check | audit``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .audit_cli import audit_cli
 from .auth import ROLES, create_token
 from .db import session_scope
 
@@ -75,5 +76,5 @@ def rules_facts() -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (db_cli, tokens_cli, registry_cli, rules_cli):
+    for group in (db_cli, tokens_cli, registry_cli, rules_cli, audit_cli):
         app.cli.add_command(group)

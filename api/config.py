@@ -18,4 +18,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_BODY_BYTES", str(4 * 1024 * 1024))),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         "REPLAY_MAX_DECISIONS": int(os.environ.get("REPLAY_MAX_DECISIONS", "20000")),
+        "AUDIT_SIGNING_KEY": os.environ.get("AUDIT_SIGNING_KEY", str(Path(instance_path) / "audit-signing-key.pem")),
+        "AUDIT_CHECKPOINT_EVERY": int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "1000")),
+        "AUDIT_CHECKPOINT_SECONDS": float(os.environ.get("AUDIT_CHECKPOINT_SECONDS", "60")),
     }

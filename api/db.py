@@ -121,11 +121,11 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
-def init_app(app: Flask) -> None:
-    """Attach the engine and the per-request session lifecycle to the app."""
+def init_app(app: Flask, session_info: dict[str, Any] | None = None) -> None:
+    """Attach the engine and the per-request session lifecycle to the app; every session gets ``session_info``."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    info: dict[str, Any] = {}
+    info: dict[str, Any] = dict(session_info or {})
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         info[_QUEUE] = WriteQueue(os.path.abspath(engine.url.database))
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False, info=info)

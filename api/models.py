@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -171,6 +172,8 @@ class RulesetVersion(Base):
 class DecisionRecord(Base):
     """An append-only, hash-chained record of one decision with the inputs, facts and trace it was made from.
 
+    Database triggers refuse UPDATE and DELETE on this table (migration 0004).
+
     ``format`` 1 records (stored before inputs, trace and actor were kept) have those columns null; see
     ``adjudication.chain`` for what each format's hash covers.
     """
@@ -203,6 +206,33 @@ class ChainHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SigningKey(Base):
+    """A public key that signed checkpoints; kept after the key is rotated so its checkpoints stay verifiable."""
+
+    __tablename__ = "signing_keys"
+
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 (hex) of the raw public key
+    algorithm: Mapped[str] = mapped_column(String(16))
+    public_key: Mapped[str] = mapped_column(Text)  # PEM, SubjectPublicKeyInfo
+    first_used_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class Checkpoint(Base):
+    """The service's signature over the decision log's head: ``seq`` and the hash of the record at ``seq``.
+
+    What is signed is ``adjudication.chain.checkpoint_message``; rows are written by ``decision_log.append_many``
+    in the transaction of the records they sign, and are never updated or deleted (database triggers refuse it).
+    """
+
+    __tablename__ = "checkpoints"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("signing_keys.key_id"))
+    signature: Mapped[str] = mapped_column(String(88))  # base64 of the 64-byte Ed25519 signature
 
 
 class Claim(Base):

@@ -1,4 +1,8 @@
-"""Shared fixtures: a fresh database per test, on SQLite by default or PostgreSQL when TEST_DATABASE_URL is set."""
+"""Shared fixtures: a fresh database per test, on SQLite by default or PostgreSQL when TEST_DATABASE_URL is set.
+
+Every app the tests build signs checkpoints with one temporary key (AUDIT_SIGNING_KEY), never a key that
+``make run`` left under instance/.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+from adjudication.signing import write_private_key
 from api import create_app
 from api.auth import ROLES, create_token
 from api.db import session_scope
@@ -19,6 +24,16 @@ from api.migrate import upgrade
 from api.models import Base
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A temporary checkpoint signing key for the session, named by AUDIT_SIGNING_KEY for every app."""
+    path = tmp_path_factory.mktemp("keys") / "audit-signing-key.pem"
+    write_private_key(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUDIT_SIGNING_KEY", str(path))
+        yield path
 
 
 @pytest.fixture(scope="session")

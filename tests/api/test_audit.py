@@ -1,4 +1,5 @@
-"""Audit API: decision records, replays with the original, current and older rulesets, the chain check, rulesets.
+"""Audit API: decision records, replays with the original, current and older rulesets, the chain check, the
+append-only triggers, rulesets.
 
 Rule outcomes are not asserted beyond what a test changes itself: the rules in ``rules/`` keep growing, so
 replays are compared structurally.
@@ -16,15 +17,18 @@ import pytest
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from adjudication import chain
 from api import create_app, decision_log
 from api.claim_schemas import DOCUMENTS
 from api.db import session_scope
+from api.models import Checkpoint, SigningKey
 from api.models import DecisionRecord as Decision
 
 from . import samples
+from .admin import append_only_lifted
 
 KPJ = samples.KPJ_PU
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
@@ -319,7 +323,8 @@ def verify(client: FlaskClient, auth: Any) -> dict[str, Any]:
 
 
 def test_an_empty_chain_verifies(client: FlaskClient, auth: Any):
-    assert verify(client, auth) == {"ok": True, "checked": 0, "first_broken": None}
+    assert verify(client, auth) == {"ok": True, "checked": 0, "first_broken": None, "reason": None,
+                                    "checkpoints": 0, "checkpoints_matched": 0}
 
 
 def _tamper_result(decision: Decision) -> dict[str, Any]:
@@ -341,21 +346,49 @@ def _tamper_and_rehash(decision: Decision) -> dict[str, Any]:
     return {"facts": decision.facts, "hash": decision_log.record_hash(decision.prev_hash, content)}
 
 
-@pytest.mark.parametrize(("tamper", "broken"), [
-    (_tamper_result, 1), (_tamper_facts, 1), (_tamper_link, 1), (_tamper_and_rehash, 2),
+@pytest.mark.parametrize(("tamper", "broken", "reason"), [
+    (_tamper_result, 1, "its hash does not match its content"),
+    (_tamper_facts, 1, "its hash does not match its content"),
+    (_tamper_link, 1, "its prev_hash is not the previous record's hash"),
+    (_tamper_and_rehash, 2, "its prev_hash is not the previous record's hash"),
 ])
 @pytest.mark.usefixtures("registry")
 def test_a_tampered_record_is_the_first_broken(app: Flask, client: FlaskClient, auth: Any, tamper: Any,
-                                               broken: int):
+                                               broken: int, reason: str):
     ids = three_decisions(client, auth)
-    assert verify(client, auth) == {"ok": True, "checked": 3, "first_broken": None}
+    before = verify(client, auth)
+    assert (before["ok"], before["checked"], before["first_broken"], before["reason"]) == (True, 3, None, None)
+    # the first decision of this app was signed; that checkpoint holds throughout
+    assert (before["checkpoints"], before["checkpoints_matched"]) == (1, 1)
     with session_scope(app) as session:
         decision = session.get(Decision, ids[1])
         assert decision is not None
         values = tamper(decision)
         session.expunge(decision)
-        session.execute(update(Decision).where(Decision.decision_id == ids[1]).values(values))
-    assert verify(client, auth) == {"ok": False, "checked": broken, "first_broken": ids[broken]}
+        # as an administrator could: the triggers refuse the service and anyone who leaves them on
+        with append_only_lifted(session):
+            session.execute(update(Decision).where(Decision.decision_id == ids[1]).values(values))
+    after = verify(client, auth)
+    assert (after["ok"], after["checked"], after["first_broken"]) == (False, broken, ids[broken])
+    assert after["reason"] == f"record seq {broken + 1} (decision {ids[broken]}): {reason}"
+
+
+@pytest.mark.parametrize("table", [Decision, Checkpoint, SigningKey])
+@pytest.mark.usefixtures("registry")
+def test_the_database_refuses_to_update_or_delete_the_log(app: Flask, client: FlaskClient, auth: Any,
+                                                           table: Any):
+    ids = three_decisions(client, auth)
+    changes = {Decision: {"facts": {"wage": 1}}, Checkpoint: {"head_hash": "f" * 64},
+               SigningKey: {"public_key": "forged"}}[table]
+    for statement, verb in ((update(table).values(changes), "UPDATE"), (delete(table), "DELETE")):
+        with pytest.raises(DBAPIError) as refused, session_scope(app) as session:
+            session.execute(statement)
+        message = str(refused.value.orig)
+        assert f"{verb} on {table.__tablename__} refused: the table is append-only" in message, message
+    with session_scope(app) as session:
+        assert session.scalar(select(func.count()).select_from(table)) > 0
+    assert verify(client, auth)["ok"] is True
+    assert decision_count(app) == len(ids)
 
 
 # --- rulesets ------------------------------------------------------------------------------------------------
@@ -393,12 +426,51 @@ def test_a_ruleset_shows_each_rule_with_its_citation_and_validity(app: Flask, cl
     assert body["version"] == version and body["current"] is True
     assert body["rules"] and len(body["rules"]) == len(app.extensions["rulesets"].current.rules)
     for rule in body["rules"]:
-        assert rule["id"] and rule["citation"]["instrument"] and rule["citation"]["text"]
+        assert rule["id"] and rule["citation"]["instrument"] and rule["citation"]["text"] and rule["condition"]
         assert dt.date.fromisoformat(rule["valid_from"])
         assert rule["valid_to"] is None or dt.date.fromisoformat(rule["valid_to"]) >= \
             dt.date.fromisoformat(rule["valid_from"])
     for parameter in body["parameters"]:
         assert all(v["reference"] for v in parameter["values"])
+    # each condition in readable form, parameters named as such, dates offset in days
+    by_id = {(r["id"], r["valid_from"]): r for r in body["rules"]}
+    assert by_id[("JKK.EXPIRY.5Y", "2019-12-02")]["condition"] == \
+        "claim_type = JKK and claim_age_years > parameter jkk.claim_expiry_years"
+    assert by_id[("JKK.LATE_REPORT", "2025-02-24")]["condition"] == \
+        "claim_type = JKK and reported_on > event_date + parameter jkk.stage1_report_days days"
+
+
+@pytest.mark.usefixtures("registry")
+def test_the_diff_of_two_rulesets_lists_what_changed(app: Flask, newer_app: Flask, client: FlaskClient, auth: Any):
+    decide(client, auth, death_claim(), "audit-key-1")  # both versions are stored by deciding with them
+    decide(newer_app.test_client(), auth, incapacity_claim(), "audit-key-2")
+    old, new = app.extensions["rulesets"].current.version, newer_app.extensions["rulesets"].current.version
+    response = client.get(f"/v1/rulesets/{old}/diff/{new}", headers=auth("auditor"))
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert (body["from"], body["to"], body["identical"]) == (old, new, False)
+    assert body["rules"] == {"added": [], "removed": [], "changed": []}
+    assert (body["parameters"]["added"], body["parameters"]["removed"]) == ([], [])
+    (funeral,) = body["parameters"]["changed"]
+    assert funeral["name"] == "jkk.death.funeral" and funeral["added"] == funeral["removed"] == []
+    assert funeral["changed"] and all(
+        [c["field"] for c in change["changes"]] == ["value"] and
+        change["changes"][0]["new"] - change["changes"][0]["old"] == FUNERAL_RAISE for change in funeral["changed"])
+    # the other way round, and with the current version named as such
+    back = newer_app.test_client().get(f"/v1/rulesets/current/diff/{old}", headers=auth("auditor")).get_json()
+    assert (back["from"], back["to"]) == (new, old)
+    assert {c["changes"][0]["new"] - c["changes"][0]["old"] for c in back["parameters"]["changed"][0]["changed"]} \
+        == {-FUNERAL_RAISE}
+    same = client.get(f"/v1/rulesets/{old}/diff/current", headers=auth("auditor")).get_json()
+    assert same["identical"] is True and same["parameters"]["changed"] == []
+
+
+def test_a_diff_with_an_unknown_version_is_a_404_for_auditors_only(app: Flask, client: FlaskClient, auth: Any):
+    current = app.extensions["rulesets"].current.version
+    for path in (f"/v1/rulesets/{UNKNOWN_VERSION}/diff/{current}", f"/v1/rulesets/current/diff/{UNKNOWN_VERSION}"):
+        response = client.get(path, headers=auth("auditor"))
+        assert response.status_code == 404 and response.get_json()["message"] == f"No ruleset {UNKNOWN_VERSION}."
+        assert client.get(path, headers=auth("officer")).status_code == 403
 
 
 def test_an_unknown_ruleset_is_a_404(client: FlaskClient, auth: Any):
@@ -410,7 +482,8 @@ def test_the_audit_endpoints_are_in_the_openapi_document(client: FlaskClient, au
     paths = client.get("/v1/openapi.json", headers=auth("auditor")).get_json()["paths"]
     expected = {("/v1/decisions/{decision_id}", "get"), ("/v1/decisions/{decision_id}/replay", "post"),
                 ("/v1/replays", "post"), ("/v1/audit/verify", "get"), ("/v1/rulesets", "get"),
-                ("/v1/rulesets/{version}", "get")}
+                ("/v1/rulesets/{version}", "get"), ("/v1/audit/checkpoints", "get"), ("/v1/audit/public-key", "get"),
+                ("/v1/rulesets/{a}/diff/{b}", "get")}
     for path, method in expected:
         operation = paths[path][method]
         assert operation["security"] == [{"bearerAuth": []}] and "200" in operation["responses"], (path, method)

@@ -58,7 +58,8 @@ def test_a_claim_is_decided_and_stored_with_its_facts_and_ruleset(app: Flask, cl
         assert stored is not None and stored.subject == response.json["claim_id"]
         assert stored.facts["wage"] == 4_500_000 and stored.facts["event_date"] == "2024-06-10"
         assert session.get(RulesetVersion, decision["ruleset_version"]) is not None
-        assert decision_log.verify(session) == {"ok": True, "checked": 1, "first_broken": None}
+        assert decision_log.verify(session) == {"ok": True, "checked": 1, "first_broken": None, "reason": None,
+                                                "checkpoints": 1, "checkpoints_matched": 1}
 
 
 @pytest.mark.usefixtures("registry")
@@ -201,5 +202,6 @@ def test_concurrent_claims_keep_one_unbroken_chain(app: Flask, auth: Any):
     assert errors == []
     assert count(app, Claim) == 24 and count(app, Decision) == 24
     with session_scope(app) as session:
-        assert decision_log.verify(session) == {"ok": True, "checked": 24, "first_broken": None}
+        checked = decision_log.verify(session)
+        assert (checked["ok"], checked["checked"], checked["first_broken"]) == (True, 24, None)
         assert sorted(session.scalars(select(Decision.seq))) == list(range(1, 25))

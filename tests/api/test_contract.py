@@ -230,7 +230,9 @@ def _seed(client: FlaskClient, tokens: dict[str, str]) -> dict[str, list[str]]:
     return {"kpj": [samples.KPJ_PU, samples.KPJ_BPU], "npp": [samples.NPP, samples.OTHER_NPP],
             "project_number": [samples.PROJECT], "employer_npp": [samples.NPP],
             "contractor_npp": [samples.NPP, samples.OTHER_NPP], "claim_id": [response.get_json()["claim_id"]],
-            "decision_id": [decision["decision_id"]], "version": [decision["ruleset_version"]]}
+            "decision_id": [decision["decision_id"]], "version": [decision["ruleset_version"]],
+            # the two versions of GET /v1/rulesets/{a}/diff/{b}
+            "a": [decision["ruleset_version"], "current"], "b": ["current", decision["ruleset_version"]]}
 
 
 @pytest.fixture

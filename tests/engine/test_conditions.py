@@ -115,3 +115,33 @@ def test_validity_dates_are_inclusive_and_compiled_per_rule() -> None:
     hits = [day for day in ("2019-12-01", "2019-12-02", "2019-12-31", "2020-01-01")
             if ruleset.evaluate({"event_date": day, "claim_type": "JKK"}).rules_fired]
     assert hits == ["2019-12-02", "2019-12-31"]
+
+
+READABLE = {
+    "EQ": "claim_age_years = 3", "NE": "claim_age_years != 3", "LT": "claim_age_years < 3",
+    "LTE": "claim_age_years <= 3", "GT": "claim_age_years > 3", "GTE": "claim_age_years >= 3",
+    "IN": "segment in [PU, JAKON]", "NOT_IN": "segment not in [PU, JAKON]",
+    "PRESENT": "wage is present", "ABSENT": "wage is absent",
+    # negation is pushed down before the text is written
+    "NOT_EQ": "claim_age_years != 3", "NOT_GT": "claim_age_years <= 3", "NOT_PRESENT": "wage is absent",
+    "PARAM_GT": "claim_age_years > parameter test.limit", "NOT_PARAM_GT": "claim_age_years <= parameter test.limit",
+    "FACT_PLUS": "reported_on > event_date + parameter test.days days", "FACT_MINUS": "filed_on < event_date - 1 day",
+    "DATE_LITERAL": "reported_on < 2020-01-01", "BOOL": "route_deviation = true",
+    "CONTAINS": "incident_flags contains any of [fight, crime]",
+    "NOT_CONTAINS": "incident_flags does not contain fight",
+    "ALL": "segment = PU and wage >= 1000", "ANY": "segment = BPU or wage >= 1000",
+    "NOT_ALL": "segment != PU or wage < 1000", "NOT_ANY": "segment != BPU and wage < 1000",
+}
+
+
+def test_every_condition_has_a_readable_text(operators: Ruleset) -> None:
+    shown = {rule["id"].removeprefix("T."): rule["condition"] for rule in operators.describe()}
+    assert shown == READABLE
+
+
+def test_a_nested_condition_is_parenthesised() -> None:
+    when = ("{all: [{fact: segment, is: PU}, {any: [{fact: wage, gte: 1000}, {fact: route_deviation, is: true}]},"
+            " {fact: incident_flags, contains: crime}]}")
+    (rule,) = small_ruleset(rule_yaml("T.NESTED", when)).describe()
+    assert rule["condition"] == "segment = PU and (wage >= 1000 or route_deviation = true) and incident_flags " \
+                                "contains crime"
