@@ -45,18 +45,28 @@ def due_dates(parameters: Parameters, segment: str) -> DueDate:
     """When a contribution month of ``segment`` (PU or BPU) is due, by the parameters in force for that month.
 
     ``membership.contribution_due.<segment>.months_after_period`` (PU 1: the following month; BPU 0: the same
-    month) and ``.day`` (the 15th; the 30th for the PP 49/2020 months) are chosen by the month's first day.
-    Results are kept per ruleset, so the claims path computes each month once per process.
+    month) and ``.day`` (the 15th; the 30th for the PP 49/2020 months) are chosen by the month's first day. A
+    month before the first value (a registry row from the Jamsostek era, before July 2015) takes the first value:
+    the ruleset holds no earlier law, and the month is due at the latest by then. Results are kept per ruleset, so
+    the claims path computes each month once per process.
     """
     prefix = f"membership.contribution_due.{segment.lower()}"
     memo: dict[Period, dt.date] = parameters.memo.setdefault(prefix, {})
+
+    def value(name: str, on: dt.date) -> int:
+        dated = parameters[name].at(on) if name in parameters else None
+        if dated is None and name in parameters and parameters[name].values:
+            dated = parameters[name].values[0]
+        if dated is None or dated.value is None:
+            raise EvaluationError(f"parameter {name} has no value on {on.isoformat()}")
+        return int(dated.value)  # type: ignore[arg-type]
 
     def due(period: Period) -> dt.date:
         found = memo.get(period)
         if found is None:
             first = dt.date(period[0], period[1], 1)
-            year, month = add_months(*period, int(parameter(parameters, f"{prefix}.months_after_period", first)))
-            found = memo[period] = day_in_month(year, month, int(parameter(parameters, f"{prefix}.day", first)))
+            year, month = add_months(*period, value(f"{prefix}.months_after_period", first))
+            found = memo[period] = day_in_month(year, month, value(f"{prefix}.day", first))
         return found
     return due
 

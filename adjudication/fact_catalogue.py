@@ -2,6 +2,11 @@
 
 A case is one flat mapping of these names. Adding a fact for a new rule is one line here (and, if the
 API gathers it, one line in ``claim_facts``); the engine's typing, date conversion and validation follow.
+
+This is also the one source of every enumeration the API accepts: its schemas take the values of enum and list
+facts from ``FACTS``, and the vocabularies of raw inputs that are not facts themselves (an heir's relation, a
+child's education level, a transport mode) from ``INPUT_VALUES``, so a value the API takes is always one the
+engine takes.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from .documents import DOCUMENTS
 from .errors import FactError
 
 EPOCH = dt.date(1970, 1, 1)
@@ -67,11 +73,13 @@ FACTS: dict[str, FactType] = {
     "months_event_to_filing": _int("whole months from the event to the filing by calendar-month arithmetic "
                                    "(facts.whole_months_after: 31 Jan + 1 month = 28 Feb)"),
     "duplicate_of": FactType("str", "claim id of an earlier claim for the same kpj, claim type and event date"),
-    "documents": FactType("list", "documents attached to the claim (names from the API's published enum)"),
+    "documents": FactType("list", "documents attached to the claim", DOCUMENTS),
     # the participant
     "participant_registered": _bool("the registry knows the participant (kpj)"),
     "segment": _enum("participant segment", "PU", "BPU", "JAKON", "PMI"),
-    "category": FactType("str", "participant group, e.g. perangkat_desa, non_asn, nelayan"),
+    "category": _enum("participant group (REFERENCE section 1)", "karyawan", "non_asn", "perangkat_desa",
+                      "penyelenggara_pemilu", "pekerja_konstruksi", "petani", "pekebun", "nelayan", "ojek",
+                      "pedagang", "buruh_harian", "pekerja_mandiri", "pemberi_kerja", "pmi"),
     "programs": FactType("list", "programmes the participant is registered in", ("JKK", "JKM", "JHT", "JP")),
     "birth_date": _date("the participant's birth date"),
     "age_years": _int("completed years of age at the event (facts.age_at)"),
@@ -165,6 +173,17 @@ FACTS: dict[str, FactType] = {
                        "beneficiary); one past the last class when none is present"),
     "heirs_entitled": FactType("str", "relations of the heirs in that class, e.g. 'child, spouse'"),
     "heirs_found": _bool("someone of a class of heirs in the legal order is named (parameters heirs.class_N)"),
+}
+
+# vocabularies of the raw inputs the derivation reads that are not facts of their own
+INPUT_VALUES: dict[str, tuple[str, ...]] = {
+    # an heir's relation to the participant: the members of the classes heirs.class_N, and child for scholarships
+    "relation": ("spouse", "child", "parent", "grandchild", "grandparent", "sibling", "parent_in_law",
+                 "will_beneficiary"),
+    # a child's education level: none (not at school) or one that scholarship.levels.* may pay for
+    "education_level": ("none", "tk", "sd", "smp", "sma", "university"),
+    # how transport costs were incurred: each mode is summed into the fact transport_<mode>
+    "transport_mode": ("land", "sea", "air"),
 }
 
 # names the engine adds to the asserted document; no fact may take them

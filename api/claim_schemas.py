@@ -7,24 +7,22 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from adjudication.documents import DOCUMENTS as ENGINE_DOCUMENTS
+from adjudication.fact_catalogue import FACTS, INPUT_VALUES
 
 from .fields import KPJ, money, one_of, pattern, strict_bool
 
-CLAIM_TYPES = ("JKK", "JKM", "JHT")
-JKK_KINDS = ("workplace", "commute", "business_trip", "authorized_break", "occupational_disease", "sudden_work_death")
-OUTCOME_TYPES = ("recovered", "temporary_incapacity", "partial_disability", "total_disability", "death")
-TRANSPORT_MODES = ("land", "sea", "air")
-FLAGS = ("self_inflicted", "intoxication", "fight", "crime")
-JKM_CAUSES = ("natural", "work_accident")
-PLACEMENTS = ("pre", "during", "post")
-JHT_REASONS = ("retirement", "resignation", "termination", "contract_end", "total_disability", "death",
-               "leaving_indonesia", "partial_housing", "partial_other", "bpu_stopped")
-RELATIONS = ("spouse", "child", "parent", "grandchild", "grandparent", "sibling", "parent_in_law",
-             "will_beneficiary")
-EDUCATION_LEVELS = ("none", "tk", "sd", "smp", "sma", "university")
-# REFERENCE section 10: the engine's list, so the names the API accepts and the names rules require agree
-DOCUMENTS = ENGINE_DOCUMENTS
+# every enumeration comes from the engine's fact catalogue, so a value the API accepts is one the engine accepts
+CLAIM_TYPES = FACTS["claim_type"].values
+JKK_KINDS = FACTS["incident_kind"].values
+OUTCOME_TYPES = FACTS["outcome_type"].values
+TRANSPORT_MODES = INPUT_VALUES["transport_mode"]
+FLAGS = FACTS["incident_flags"].values
+JKM_CAUSES = FACTS["death_cause"].values
+PLACEMENTS = FACTS["placement"].values
+JHT_REASONS = FACTS["jht_reason"].values
+RELATIONS = INPUT_VALUES["relation"]
+EDUCATION_LEVELS = INPUT_VALUES["education_level"]
+DOCUMENTS = FACTS["documents"].values  # REFERENCE section 10: the names rules may require
 
 PERCENT = validate.Range(min=0, max=100)
 # the rules are written for events from 1900 on (GENERAL rules' valid_from): an earlier date fired no rule at all;

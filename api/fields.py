@@ -6,6 +6,8 @@ import re
 
 from marshmallow import ValidationError, fields, validate
 
+from adjudication.fact_catalogue import FACTS
+
 NIK = r"^\d{16}$"
 KPJ = r"^\d{11}$"
 NIB = r"^\d{13}$"
@@ -15,10 +17,13 @@ PROJECT_NUMBER = r"^[A-Z0-9-]{4,32}$"
 REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
-PROGRAMS = ("JKK", "JKM", "JHT", "JP")
-SEGMENTS = ("PU", "BPU", "JAKON", "PMI")
-PAYERS = ("self", "employer", "apbd", "apbdes", "csr")
-SCALES = ("micro", "small", "medium", "large")
+# the registry's enumerations are the engine's (adjudication.fact_catalogue); only a project's funding source is
+# the registry's own (the engine never reads it: Jakon cover does not depend on it)
+PROGRAMS = FACTS["programs"].values
+SEGMENTS = FACTS["segment"].values
+PAYERS = FACTS["payer"].values
+SCALES = FACTS["employer_scale"].values
+CATEGORIES = FACTS["category"].values
 FUNDING = ("APBN", "APBD", "APBDES", "private")
 
 

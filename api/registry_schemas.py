@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .fields import (
+    CATEGORIES,
     FUNDING,
     KPJ,
     MAX_RUPIAH,
@@ -26,7 +27,6 @@ from .fields import (
     strict_bool,
 )
 
-CATEGORY = r"^[a-z][a-z_]{1,39}$"
 CONTRIBUTION_PAYER = r"^(employer:[A-Z0-9]{8}|participant:\d{11})$"
 
 
@@ -62,7 +62,8 @@ class JhtWithdrawalSchema(Schema):
     """A past partial JHT withdrawal."""
 
     on = fields.Date(required=True)
-    pct = fields.Integer(strict=True, required=True, validate=validate.OneOf((10, 30)))
+    # the share that was taken, as recorded; the shares the law allows are parameters (jht.partial.*) in rules/
+    pct = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=100))
 
 
 class ParticipantSchema(Schema):
@@ -73,7 +74,7 @@ class ParticipantSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     birth_date = fields.Date(required=True)
     segment = one_of(SEGMENTS, required=True)
-    category = pattern(CATEGORY, "a lower-case group name such as perangkat_desa or nelayan", required=True)
+    category = one_of(CATEGORIES, required=True)
     employer_npp = pattern(NPP, "an NPP of 8 capital letters or digits", load_default=None, allow_none=True)
     project_number = pattern(PROJECT_NUMBER, "a project number", load_default=None, allow_none=True)
     programs = fields.List(one_of(PROGRAMS), required=True, validate=validate.Length(min=1))

@@ -109,7 +109,7 @@ def participant_pmi(**changes: Any) -> dict[str, Any]:
         "name": "Dewi Lestari",
         "birth_date": "1992-08-26",
         "segment": "PMI",
-        "category": "pmi_formal",
+        "category": "pmi",
         "employer_npp": None,
         "project_number": None,
         "programs": ["JKK", "JKM", "JHT"],

@@ -271,7 +271,7 @@ JSON_FAILURES = [
     ("participants.json", 0, {"wage": None}, "wage"),
     ("participants.json", 3, {"employer_npp": "61129999"}, "employer_npp"),
     ("participants.json", 2, {"project_number": samples.OTHER_PROJECT}, "project_number"),
-    ("participants.json", 0, {"jht_partial_withdrawals": [{"on": "2023-06-15", "pct": 25}]},
+    ("participants.json", 0, {"jht_partial_withdrawals": [{"on": "2023-06-15", "pct": 125}]},
      "jht_partial_withdrawals.0.pct"),
     ("contributions.json", 3, {"period": "2024-13"}, "period"),
     ("contributions.json", 4, {"payer": "participant:99999999999"}, "payer"),

@@ -16,7 +16,7 @@ from adjudication.claim_facts import claim_facts, event_date
 from .conftest import RULES_DIR
 
 D = dt.date
-PARTICIPANT = {"kpj": "12345678901", "birth_date": D(1985, 5, 1), "segment": "PU", "category": "buruh",
+PARTICIPANT = {"kpj": "12345678901", "birth_date": D(1985, 5, 1), "segment": "PU", "category": "buruh_harian",
                "programs": ["JKK", "JKM", "JHT"], "membership_start": D(2020, 1, 1), "wage": 5000000,
                "declared_income": None, "payer": "employer", "employment_ended_on": None, "jht_balance": 0,
                "jht_partial_withdrawals": []}
