@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AdjudicationError
+from .exercise import unexercised
 from .loader import Rule
 from .ruleset import CASES_DIR, Ruleset, load_ruleset
 from .yamlfile import parse_yaml
@@ -71,12 +72,14 @@ class CheckReport:
     unfired_rules: tuple[str, ...] = ()
     rules_without_boundary_case: tuple[str, ...] = ()
     rule_count: int = 0
+    unexercised_parameters: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when the files load, every case passes and every rule version is fired and bounded."""
+        """True when the files load, every case passes, every rule version is fired and bounded, and every
+        parameter is exercised by some case."""
         return not self.errors and all(c.passed for c in self.cases) and not self.unfired_rules \
-            and not self.rules_without_boundary_case
+            and not self.rules_without_boundary_case and not self.unexercised_parameters
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form of the report."""
@@ -84,7 +87,8 @@ class CheckReport:
                 "cases": [{"name": c.name, "path": c.path, "passed": c.passed, "failures": list(c.failures)}
                           for c in self.cases],
                 "unfired_rules": list(self.unfired_rules),
-                "rules_without_boundary_case": list(self.rules_without_boundary_case)}
+                "rules_without_boundary_case": list(self.rules_without_boundary_case),
+                "unexercised_parameters": list(self.unexercised_parameters)}
 
     def format(self) -> str:
         """A plain-text report for the command line."""
@@ -98,6 +102,8 @@ class CheckReport:
                 lines += [f"     {f}" for f in case.failures]
         lines += [f"NOT FIRED by any case: {r}" for r in self.unfired_rules]
         lines += [f"NO CASE one day outside the validity of: {r}" for r in self.rules_without_boundary_case]
+        lines += [f"NO CASE decides differently when this parameter changes: {p}"
+                  for p in self.unexercised_parameters]
         lines.append("OK" if self.ok else "FAILED")
         return "\n".join(lines)
 
@@ -187,8 +193,9 @@ def _coverage(ruleset: Ruleset, cases: list[Case], results: list[CaseResult]) ->
     return unfired, unbounded
 
 
-def check_rules(rules_dir: str | Path) -> CheckReport:
-    """Validate ``rules_dir``, run its cases, and list rule versions no case fires or bounds."""
+def check_rules(rules_dir: str | Path, parameters: bool = True) -> CheckReport:
+    """Validate ``rules_dir``, run its cases, and list rule versions no case fires or bounds and (unless
+    ``parameters`` is false: it recompiles the ruleset once per parameter, ~30 s) parameters no case exercises."""
     try:
         ruleset = load_ruleset(rules_dir)
     except (AdjudicationError, FileNotFoundError) as exc:
@@ -199,8 +206,9 @@ def check_rules(rules_dir: str | Path) -> CheckReport:
         return CheckReport(ruleset.version, (str(exc),), rule_count=len(ruleset.rules))
     results = [run_case(ruleset, case) for case in cases]
     unfired, unbounded = _coverage(ruleset, cases, results)
+    unexercised_parameters = unexercised(ruleset, cases) if parameters else []
     return CheckReport(ruleset.version, (), tuple(results), tuple(unfired), tuple(unbounded),
-                       len(ruleset.rules))
+                       len(ruleset.rules), tuple(unexercised_parameters))
 
 
 __all__ = ["Case", "CaseResult", "CheckReport", "check_rules", "load_cases", "run_case"]

@@ -31,5 +31,6 @@ trap cleanup EXIT
 "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$tmp/data" -l "$tmp/postgres.log" -w \
     -o "-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 
-echo "== test suite on PostgreSQL (port $port) =="
-TEST_DATABASE_URL="postgresql+psycopg2://postgres@127.0.0.1:$port/postgres" "$BIN/pytest" "$@"
+# the engine tests (tests/engine) touch no database: they ran above and are not repeated here
+echo "== API test suite on PostgreSQL (port $port) =="
+TEST_DATABASE_URL="postgresql+psycopg2://postgres@127.0.0.1:$port/postgres" "$BIN/pytest" "${@:-tests/api}"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from adjudication import Ruleset
+from adjudication import Ruleset, load_ruleset
 from adjudication.check import Case, check_rules, load_cases, run_case
+from adjudication.exercise import unexercised
 
 from .conftest import HERE, RULES_DIR
 
@@ -21,11 +22,13 @@ def test_rule_case(shipped: Ruleset, case: Case) -> None:
     assert result.passed, "\n".join(result.failures)
 
 
-def test_check_passes_and_every_rule_version_is_fired_and_bounded() -> None:
+def test_check_passes_and_every_rule_version_is_fired_and_bounded_and_every_parameter_exercised() -> None:
+    # for each parameter, a ruleset with that parameter changed decides some case differently
     report = check_rules(RULES_DIR)
     assert report.errors == ()
     assert report.unfired_rules == ()
     assert report.rules_without_boundary_case == ()
+    assert report.unexercised_parameters == ()
     assert report.ok, report.format()
     assert report.to_dict()["ok"] is True
 
@@ -34,7 +37,7 @@ def test_check_reports_uncovered_rules(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules)
     (rules / "cases" / "jkk_pak.yaml").unlink()
-    report = check_rules(rules)
+    report = check_rules(rules, parameters=False)
     assert not report.ok
     assert report.unfired_rules == ("JKK.PAK.AFTER_EMPLOYMENT (valid from 2019-01-29)",)
     assert report.rules_without_boundary_case == ("JKK.PAK.AFTER_EMPLOYMENT (valid from 2019-01-29)",)
@@ -47,7 +50,7 @@ def test_check_reports_a_failing_case(tmp_path: Path) -> None:
     (rules / "cases" / "wrong.yaml").write_text(
         "- name: wrong amount\n  facts: {event_date: 2024-03-10, claim_type: JKK, segment: PU, outcome_type: death,"
         " wage: 400000}\n  expect: {outcome: approved, total_amount: 1}\n", encoding="utf-8")
-    report = check_rules(rules)
+    report = check_rules(rules, parameters=False)
     failed = [c for c in report.cases if not c.passed]
     assert [c.failures for c in failed] == [("total_amount: expected 1, got 42000000",)]
 
@@ -56,7 +59,7 @@ def test_check_reports_an_invalid_rule_file(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules)
     shutil.copy(HERE / "broken" / "unknown_fact.yaml", rules / "jkk" / "unknown_fact.yaml")
-    report = check_rules(rules)
+    report = check_rules(rules, parameters=False)
     assert not report.ok
     assert report.errors == ("jkk/unknown_fact.yaml: [0].when.any[1].fact: unknown fact 'accident_date'",)
 
@@ -67,3 +70,12 @@ def test_readme_lists_every_fact() -> None:
     # regenerate with: flask --app wsgi rules facts
     readme = (RULES_DIR / "README.md").read_text(encoding="utf-8")
     assert facts_table() in readme
+
+
+def test_check_lists_a_parameter_no_case_exercises(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    (rules / "cases" / "derived_clearance.yaml").unlink()  # the only cases of the state employers' programmes
+    cases = load_cases(rules)
+    names = ["clearance.required_programs.state_employer", "membership.contribution_due.pu.day"]
+    assert unexercised(load_ruleset(rules), cases, names) == ["clearance.required_programs.state_employer"]
