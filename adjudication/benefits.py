@@ -1,9 +1,10 @@
 """Amount formulas (benefits and stated amounts): small whitelisted expressions over facts and dated parameters.
 
 ``max(jkk.death.multiplier * wage, jkk.death.minimum)``: dotted names are parameters (taken at the event
-date), plain names are integer facts. Only numbers, ``+ - * /``, unary minus, ``min``, ``max`` and
-``marginal(value, BOUNDS, RATES)`` are allowed; ``marginal`` takes marginal tiers from two list parameters
-(``contributions.marginal``). Arithmetic is exact (Fraction); the amount is rounded down to whole Rupiah once,
+date), plain names are integer facts. Only numbers, ``+ - * /``, unary minus, ``min``, ``max``,
+``marginal(value, BOUNDS, RATES)`` and ``at(LIST, n)`` are allowed; ``marginal`` takes marginal tiers from two
+list parameters (``contributions.marginal``), ``at`` the n-th number (from 1) of a list parameter, e.g. the JKK
+rate of a risk class. Arithmetic is exact (Fraction); the amount is rounded down to whole Rupiah once,
 at the end. The basis shows the formula with the values put in: ``max(48 x 400000, 20000000)``.
 """
 
@@ -122,6 +123,8 @@ def compile_formula(path: str, key: str, text: Any, parameters: Parameters) -> F
             return negative
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "marginal":
             return tiers(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "at":
+            return item(node)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS \
                 and node.args and not node.keywords:
             func, args = _FUNCS[node.func.id], [build(a) for a in node.args]
@@ -135,23 +138,42 @@ def compile_formula(path: str, key: str, text: Any, parameters: Parameters) -> F
                                        "(use numbers, facts, parameters, + - * /, min, max)")
 
     def tiers(node: ast.Call) -> Evaluator:
-        names = [_dotted(a) for a in node.args[1:]]
-        if len(node.args) != 3 or node.keywords or not all(n and "." in n for n in names):
+        if len(node.args) != 3 or node.keywords:
             raise RuleFileError(path, key, "marginal takes a value and two list parameters: "
                                            "marginal(contract_value, BOUNDS, RATES)")
-        for name in names:
-            assert name is not None
-            if name not in parameters or parameters[name].kind != "numbers":
-                raise RuleFileError(path, key, f"marginal needs a parameter holding a list of numbers, not {name!r}")
-            params.add(name)
+        bounds_name = list_parameter(node.args[1], "marginal")
+        rates_name = list_parameter(node.args[2], "marginal")
         value_of = build(node.args[0])
-        bounds_name, rates_name = str(names[0]), str(names[1])
 
         def tiered(f: Mapping[str, Any], p: Callable[[str], Any]) -> tuple[Number, str, int]:
             value, _, _ = value_of(f, p)
             total, basis = marginal(math.floor(value), p(bounds_name), p(rates_name))
             return total, f"({basis})", 3
         return tiered
+
+    def list_parameter(node: ast.expr, usage: str) -> str:
+        name = _dotted(node)
+        if name is None or "." not in name:
+            raise RuleFileError(path, key, f"{usage}: {ast.unparse(node)!r} is not a parameter")
+        if name not in parameters or parameters[name].kind != "numbers":
+            raise RuleFileError(path, key, f"{usage} needs a parameter holding a list of numbers, not {name!r}")
+        params.add(name)
+        return name
+
+    def item(node: ast.Call) -> Evaluator:
+        if len(node.args) != 2 or node.keywords:
+            raise RuleFileError(path, key, "at takes a list parameter and a position from 1: at(LIST, n)")
+        name = list_parameter(node.args[0], "at")
+        position = build(node.args[1])
+
+        def picked(f: Mapping[str, Any], p: Callable[[str], Any]) -> tuple[Number, str, int]:
+            n, _, _ = position(f, p)
+            values = p(name)
+            if not (isinstance(n, int) or n.denominator == 1) or not 1 <= n <= len(values):
+                raise EvaluationError(f"{path}: {key}: position {n} is outside {name} (1 to {len(values)})")
+            value = values[int(n) - 1]
+            return value, format_number(value), 3
+        return picked
 
     def name_ref(name: str) -> Evaluator:
         if "." in name:

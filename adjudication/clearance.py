@@ -11,18 +11,21 @@ Inputs (JSON-ready, stored with the decision)::
 A NIB may have several employer registrations (branches); the business is judged on all of them together.
 Every number comes from the ruleset's parameters: the programmes each scale must join
 (``clearance.required_programs.<scale>``; ``.state_employer`` for a state body), the contribution due dates
-(``membership.contribution_due.pu``), the overdue months a region allows (``clearance.allowed_overdue_months``
+(``membership.contribution_due.pu``), the late fine (``contribution.pu.fine_rate_per_month``), the overdue months a
+region allows (``clearance.allowed_overdue_months``
 per region, decision D12), and the projects' deadlines and termins (``projects.project_coverage``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
-from .contributions import due_dates, parameter, region_value
-from .facts import contribution_status
+from .contributions import DueDate, due_dates, months_late, parameter, region_value
+from .facts import ContributionStatus, contribution_status, parse_period
 from .parameters import Parameters
 from .projects import project_coverage
 
@@ -43,6 +46,22 @@ def missing_programs(employer: Mapping[str, Any], on: dt.date, parameters: Param
     return [p for p in PROGRAM_ORDER if p.lower() in required and p not in have]
 
 
+def arrears_fine(contributions: list[Any], status: ContributionStatus, on: dt.date, due: DueDate,
+                 parameters: Parameters) -> Fraction:
+    """The late fine on the overdue months at ``on``: what is still owed of each, times the fine rate of its month
+    (``contribution.pu.fine_rate_per_month``), times the months begun since it was due."""
+    owed: dict[str, int] = {}
+    for period, amount_due, amount_paid, paid_on in contributions:
+        counted = amount_paid if paid_on is not None and dt.date.fromisoformat(paid_on) <= on else 0
+        owed[period] = owed.get(period, 0) + int(amount_due) - int(counted)
+    fine = Fraction(0)
+    for period in status.overdue_periods:
+        year, month = parse_period(period)
+        rate = parameter(parameters, "contribution.pu.fine_rate_per_month", dt.date(year, month, 1))
+        fine += max(0, owed.get(period, 0)) * Fraction(rate) * months_late(due((year, month)), on)
+    return fine
+
+
 def derive_clearance(inputs: Mapping[str, Any], parameters: Parameters) -> dict[str, Any]:
     """The flat facts of one clearance check."""
     on = _date(inputs["as_of"])
@@ -59,16 +78,19 @@ def derive_clearance(inputs: Mapping[str, Any], parameters: Parameters) -> dict[
     missing: set[str] = set()
     overdue_periods: set[str] = set()
     overdue_months = arrears = 0
+    fine = Fraction(0)
     unregistered: list[str] = []
     unpaid: list[str] = []
     unpaid_amount = projects = 0
     due = due_dates(parameters, "PU")
     for employer in employers:
         missing.update(missing_programs(employer, on, parameters))
-        status = contribution_status(employer.get("contributions") or [], on, due)
+        months = employer.get("contributions") or []
+        status = contribution_status(months, on, due)
         overdue_months = max(overdue_months, status.overdue_months)
         overdue_periods.update(status.overdue_periods)
         arrears += status.overdue_amount
+        fine += arrears_fine(months, status, on, due, parameters)
         for project in employer.get("projects") or []:
             spk = _date(project.get("spk_date"))
             if spk is None or spk > on:
@@ -90,7 +112,7 @@ def derive_clearance(inputs: Mapping[str, Any], parameters: Parameters) -> dict[
         programs=sorted({p for e in employers for p in e.get("programs") or []}),
         employer_programs_missing=[p for p in PROGRAM_ORDER if p in missing] or None,
         employer_overdue_months=overdue_months, employer_overdue_periods=", ".join(sorted(overdue_periods)) or None,
-        employer_arrears_amount=arrears, contractor_projects=projects,
+        employer_arrears_amount=arrears, employer_arrears_fine=math.floor(fine), contractor_projects=projects,
         projects_unregistered=sorted(unregistered) or None, projects_unpaid=sorted(unpaid) or None,
         projects_unpaid_amount=unpaid_amount)
     return {name: value for name, value in sorted(facts.items()) if value is not None}

@@ -71,6 +71,22 @@ def due_dates(parameters: Parameters, segment: str) -> DueDate:
     return due
 
 
+def months_late(due: dt.date, paid: dt.date) -> int:
+    """Months begun after the due date by the payment: 0 on or before it, 1 up to a month after, and so on."""
+    if paid <= due:
+        return 0
+    months = 1
+    while add_months_to_date(due, months) < paid:
+        months += 1
+    return months
+
+
+def add_months_to_date(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the last day of that month when it is shorter."""
+    year, month = add_months(day.year, day.month, months)
+    return day_in_month(year, month, day.day)
+
+
 def fixed_due_dates(day: int, months_after_period: int) -> DueDate:
     """A due-date rule with fixed numbers (for tests and tools that have no ruleset)."""
     return lambda period: day_in_month(*add_months(*period, months_after_period), day)

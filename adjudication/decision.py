@@ -40,13 +40,16 @@ class Item:
     basis: str
     rule_id: str
     recurring: str | None = None
+    payer: str | None = None  # of a stated amount: employer, worker or self
 
     def to_dict(self) -> dict[str, Any]:
-        """SPEC shape (``recurring`` only when set) plus the ``rule_id`` that granted it."""
+        """SPEC shape (``recurring`` and ``payer`` only when set) plus the ``rule_id`` that gave it."""
         out: dict[str, Any] = {"code": self.code, "amount": self.amount, "basis": self.basis,
                                "rule_id": self.rule_id}
         if self.recurring:
             out["recurring"] = self.recurring
+        if self.payer:
+            out["payer"] = self.payer
         return out
 
 
@@ -147,7 +150,7 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
             effect = rule.then[effect_index]
             assert effect.item is not None  # the action only records item effects
             (benefits if effect.kind == "benefit" else amounts).append(
-                Item(effect.item.code, amount, basis, rule.id, effect.item.recurring))
+                Item(effect.item.code, amount, basis, rule.id, effect.item.recurring, effect.item.payer))
     if "reject" in kinds:
         outcome = "rejected"
         reasons = [(r, documents_reason) for r, documents_reason in reasons if not documents_reason]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .assessment import derive_assessment
 from .claim_facts import derive_claim
 from .clearance import derive_clearance
 from .errors import FactError
@@ -21,6 +22,7 @@ DERIVERS: dict[str, Deriver] = {
     "claim": derive_claim,
     "project_coverage": derive_project_coverage,
     "clearance": derive_clearance,
+    "contribution_assessment": derive_assessment,
 }
 
 

@@ -122,6 +122,19 @@ FACTS: dict[str, FactType] = {
     "project_first_termin_outstanding": _money("what is still unpaid of the first termin at the check date, Rupiah"),
     "project_termins_overdue": _int("termins due by the check date and not paid in full"),
     "project_overdue_amount": _money("what is due by the check date and unpaid on those termins, Rupiah"),
+    # a contribution assessment: what is owed for a month, a package or a project
+    "assessment_type": _enum("what is assessed", "pu_month", "bpu_month", "pmi", "jakon_project"),
+    "jkp_registered": _bool("the PU employer has registered the worker in JKP (PP 49/2023 rekomposisi)"),
+    "industry": _enum("the employer's industry, for the PP 7/2025 JKK discount", "food_beverage_tobacco",
+                      "textile_apparel", "leather", "footwear", "toys", "furniture", "other"),
+    "active_workers": _int("the employer's active workers in the month"),
+    "jkk_discount_eligible": _bool("industry and workforce qualify for the JKK discount in force that month"),
+    "assessment_due_on": _date("the day the month's contribution is due"),
+    "assessment_paid_on": _date("the day it was (or will be) paid"),
+    "months_late": _int("months begun after the due date when it was paid (0: on time)"),
+    "pmi_phase": _enum("a migrant worker's package", "pre_placement", "placement"),
+    "pmi_package_months": _int("months of the during-and-after-placement package (6, 12 or 24)"),
+    "pmi_extra_months": _int("months the placement contract runs beyond its package"),
     # a business asking for a permit (clearance)
     "purpose": _enum("why a licensing office checks the business", "permit_issue", "permit_renewal"),
     "employer_registered": _bool("the registry knows an employer with this NIB"),
@@ -130,6 +143,7 @@ FACTS: dict[str, FactType] = {
     "employer_overdue_months": _int("PU contribution months due before the check date and not fully paid"),
     "employer_overdue_periods": FactType("str", "those months, e.g. '2026-07, 2026-08'"),
     "employer_arrears_amount": _money("what is still owed on those months, Rupiah"),
+    "employer_arrears_fine": _money("the late fine on them at the check date (a rate per month begun), Rupiah"),
     "clearance_allowed_overdue_months": _int("overdue months a clearance allows in the office's region (D12)"),
     "contractor_projects": _int("the business's construction projects with an SPK on or before the check date"),
     "projects_unregistered": FactType("list", "numbers of the projects past their registration deadline and not "

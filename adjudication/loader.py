@@ -36,6 +36,7 @@ LIABILITIES = ("employer", "bpjs")
 NO_APPLICABLE_RULE = "NO_APPLICABLE_RULE"  # the refer code of a claim no rule of its programme matched
 DOCUMENTS_MISSING = "DOCUMENTS_MISSING"  # the refer code a decision gives for unmet ``require`` effects
 RECURRING = ("yearly", "monthly")
+PAYERS = ("employer", "worker", "self")  # who pays a stated amount (a contribution): an item's optional payer
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class ItemSpec:
     code: str
     formula: Formula
     recurring: str | None = None
+    payer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,10 +154,13 @@ def _effect(path: str, where: str, raw: Any, catalogue: Mapping[str, ReasonCode]
         if not isinstance(value, dict) or not {"code", "amount"} <= set(value):
             raise RuleFileError(path, here, f"a{'n' if kind == 'amount' else ''} {kind} has code and amount "
                                             "(recurring optional)")
-        unknown = set(value) - {"code", "amount", "recurring"}
+        unknown = set(value) - {"code", "amount", "recurring", "payer"}
         if unknown:
             raise RuleFileError(path, f"{here}.{sorted(map(str, unknown))[0]}", "unknown key; use code, amount, "
-                                                                                "recurring")
+                                                                                "recurring, payer")
+        payer = value.get("payer")
+        if payer is not None and (kind != "amount" or payer not in PAYERS):
+            raise RuleFileError(path, f"{here}.payer", f"an amount's payer is one of {', '.join(PAYERS)}")
         code = value["code"]
         if not isinstance(code, str) or not RULE_ID.match(code) or "." in code:
             raise RuleFileError(path, f"{here}.code", "an item code is UPPER_CASE letters, digits and _")
@@ -163,7 +168,7 @@ def _effect(path: str, where: str, raw: Any, catalogue: Mapping[str, ReasonCode]
         if recurring is not None and recurring not in RECURRING:
             raise RuleFileError(path, f"{here}.recurring", f"must be one of {', '.join(RECURRING)}")
         formula = compile_formula(path, f"{here}.amount", value["amount"], parameters)
-        return Effect(kind, item=ItemSpec(code, formula, recurring))
+        return Effect(kind, item=ItemSpec(code, formula, recurring, payer))
     if kind == "require":
         return Effect(kind, documents=_requirements(path, here, value, catalogue))
     raise RuleFileError(path, here, "unknown effect; use reject, refer, warn, info, liability, benefit, amount, "

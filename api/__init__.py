@@ -54,9 +54,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
-    from . import audit, claims, licensing, registry
+    from . import assessments, audit, claims, licensing, registry
 
     api.register_blueprint(registry.blp)
+    api.register_blueprint(assessments.blp)
     api.register_blueprint(claims.blp)
     api.register_blueprint(licensing.blp)
     api.register_blueprint(audit.blp)
@@ -72,9 +73,10 @@ def _document_error_responses(api: Api) -> None:
 def _document_claim_incidents(api: Api) -> None:
     # a claim's incident is loaded by claim_type after the body, so no view names these schemas; the
     # Claim schema's oneOf refers to them by name and must find them among the components
+    from .assessment_schemas import TYPE_SCHEMAS
     from .claim_schemas import INCIDENT_SCHEMAS
 
-    for schema in INCIDENT_SCHEMAS.values():
+    for schema in [*INCIDENT_SCHEMAS.values(), *TYPE_SCHEMAS.values()]:
         api.spec.components.schema(schema.__name__.removesuffix("Schema"), schema=schema)
 
 

@@ -213,6 +213,8 @@ def test_one_overdue_month_is_not_clear_and_says_what_is_owed(client: FlaskClien
     assert (answer["status"], codes(answer)) == ("not_clear", ["EMPLOYER_REGISTERED", "CONTRIBUTION_ARREARS"])
     arrears = answer["reasons"][1]
     assert "2024-10" in arrears["message"] and "Rp1,250,000" in arrears["message"]
+    # the fine to date: 2 % a month begun since 15 November, two months by 20 December
+    assert "fine of Rp50,000" in arrears["message"] and "denda sampai hari ini Rp50.000" in arrears["message_id"]
     assert "Rp1.250.000" in arrears["message_id"] and "Lunasi" in arrears["message_id"]
     # on 15 November October was due that very day: not yet overdue
     assert clearance(client, auth, as_of="2024-11-15").get_json()["status"] == "clear"
