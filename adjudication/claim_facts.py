@@ -121,15 +121,21 @@ def _participant_facts(participant: Mapping[str, Any], on: dt.date, contribution
         "payer": participant.get("payer"), "jht_balance": participant.get("jht_balance"),
         "jht_partial_withdrawals": len(participant.get("jht_partial_withdrawals") or []),
     }
+    ended = _optional_date(participant.get("employment_ended_on"))
+    if segment == "PU" and ended is not None:
+        # the worker's status is the employer's record for the months the worker was employed, not after
+        contributions = [c for c in contributions if parse_period(_period(c)) <= (ended.year, ended.month)]
     if segment in ("PU", "BPU"):
         # PU status is the employer's whole record; BPU counts from the participant's own membership start
         inactive_after = int(parameter(parameters, "membership.bpu_inactive_after_unpaid_months", on)) \
             if segment == "BPU" else None
         status = contribution_status(contributions, on, due_dates(parameters, segment),
-                                     since=start if segment == "BPU" else None, inactive_after=inactive_after)
+                                     since=start if segment == "BPU" else None, inactive_after=inactive_after,
+                                     until=ended if segment == "PU" else None)
         facts.update(contribution_overdue_months=status.overdue_months,
                      contribution_consecutive_unpaid_months=status.consecutive_unpaid_months,
-                     contribution_paid_months=status.paid_months, contribution_active=status.active)
+                     contribution_paid_months=status.paid_months, contribution_active=status.active,
+                     contribution_ever_paid=status.ever_paid, contribution_reactivated_on=status.reactivated_on)
     facts["contribution_period_months"] = contribution_period_months(segment, start, on, contributions, parameters)
     return facts
 

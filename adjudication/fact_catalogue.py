@@ -93,7 +93,10 @@ FACTS: dict[str, FactType] = {
     "contribution_overdue_months": _int("months due before the event and not fully paid by it"),
     "contribution_consecutive_unpaid_months": _int("unpaid months counted back from the latest month due"),
     "contribution_paid_months": _int("months fully paid by the event"),
-    "contribution_active": _bool("membership active at the event by the contribution rule of the segment"),
+    "contribution_active": _bool("membership active at the event by the contribution rule of the segment (BPU: "
+                                 "not lapsed, or paid again after the lapse; decision D3)"),
+    "contribution_ever_paid": _bool("some contribution was paid on or before the event"),
+    "contribution_reactivated_on": _date("a lapsed BPU member's first payment after the lapse (active from it)"),
     "contribution_period_months": _int("months of contributions at the event for minimum periods (BPU: paid "
                                        "months; PU: membership months less unpaid months; JAKON, PMI: "
                                        "membership months; claim_facts.contribution_period_months)"),

@@ -25,6 +25,8 @@ class ContributionStatus:
     last_paid_period: str | None  # "YYYY-MM"
     overdue_periods: tuple[str, ...] = ()  # the overdue months, "YYYY-MM", oldest first
     overdue_amount: int = 0  # what is still owed on them (due less paid by the event)
+    ever_paid: bool = False  # some contribution was paid on or before the event
+    reactivated_on: dt.date | None = None  # a lapsed (BPU) member's first payment after the lapse, up to the event
 
 
 def parse_period(value: Any) -> Period:
@@ -65,27 +67,37 @@ def _field(record: Any, name: str) -> Any:
 
 
 def contribution_status(contributions: Iterable[Any], event_date: dt.date, due: DueDate,
-                        since: dt.date | None = None, inactive_after: int | None = None) -> ContributionStatus:
+                        since: dt.date | None = None, inactive_after: int | None = None,
+                        until: dt.date | None = None) -> ContributionStatus:
     """Status at ``event_date`` from contribution records {period, amount_due, amount_paid, paid_on}.
 
     ``due`` gives each month's due date (``contributions.due_dates``: the segment's law for that month). Only
     payments made on or before the event count (a later payment does not cover the event). Months between
-    ``since`` (or the first record) and the latest month due that have no record count as unpaid. With
-    ``inactive_after`` (BPU) the member is inactive with more than that many consecutive unpaid months (decision
-    D3); without it (PU) arrears never make the worker inactive (the employer becomes liable instead).
+    ``since`` (or the first record) and the latest month due (no later than ``until``'s month: a worker's
+    employment end) that have no record count as unpaid. With
+    ``inactive_after`` (BPU) the member lapses once more than that many consecutive months are unpaid (from the
+    day after the due date of the first month past the limit) and is active again from the day of any payment
+    made after that, a payment before the month's due date included (decision D3): an event in the gap stays
+    uncovered. Without it (PU) arrears never make the worker inactive (the employer becomes liable instead).
     """
     owed: dict[Period, int] = {}
     paid: dict[Period, int] = {}
+    payment_days: list[dt.date] = []
     for record in contributions:
         period = parse_period(_field(record, "period"))
         owed[period] = owed.get(period, 0) + int(_field(record, "amount_due") or 0)
         paid_on = _field(record, "paid_on")
         if isinstance(paid_on, str):
             paid_on = dt.date.fromisoformat(paid_on)
+        amount = int(_field(record, "amount_paid") or 0)
         if paid_on is not None and paid_on <= event_date:
-            paid[period] = paid.get(period, 0) + int(_field(record, "amount_paid") or 0)
+            paid[period] = paid.get(period, 0) + amount
+            if amount > 0:
+                payment_days.append(paid_on)
     first: Period | None = (since.year, since.month) if since else (min(owed) if owed else None)
     event_period = (event_date.year, event_date.month)
+    if until is not None:
+        event_period = min(event_period, (until.year, until.month))
     months: list[Period] = []
     while first is not None and first <= event_period:
         months.append(first)
@@ -102,14 +114,21 @@ def contribution_status(contributions: Iterable[Any], event_date: dt.date, due: 
             break
         consecutive += 1
     paid_months = [p for p in months if fully_paid(p)]
+    reactivated_on = None
     if inactive_after is not None:
         active = bool(paid_months) and consecutive <= inactive_after
+        if consecutive > inactive_after:
+            # the lapse began the day after the first month past the limit fell due; a payment since re-activates
+            lapse_from = due(due_months[len(due_months) - consecutive + inactive_after]) + dt.timedelta(days=1)
+            reactivated_on = min((day for day in payment_days if day >= lapse_from), default=None)
+            active = reactivated_on is not None
     else:
         active = bool(paid_months) or not due_months
     return ContributionStatus(len(overdue), consecutive, active, len(paid_months),
                               format_period(paid_months[-1]) if paid_months else None,
                               tuple(format_period(p) for p in overdue),
-                              sum(max(0, owed.get(p, 0) - paid.get(p, 0)) for p in overdue))
+                              sum(max(0, owed.get(p, 0) - paid.get(p, 0)) for p in overdue), bool(payment_days),
+                              reactivated_on)
 
 
 def days_between(start: dt.date, end: dt.date) -> int:

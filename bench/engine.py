@@ -73,13 +73,15 @@ def decide_plain(facts: dict[str, Any], params: Parameters, version: str) -> dic
     construction cover), in the ruleset's firing order. Same output as ``Ruleset.evaluate`` less the messages.
     """
     on = dt.date.fromisoformat(facts["event_date"])
-    if facts.get("claim_type") != "JKK" or not PLAIN_FROM <= on <= PLAIN_TO:
-        raise ValueError("decide_plain covers JKK claims with an event from 2021-04-01 to 2025-02-23 only")
+    if facts.get("claim_type") != "JKK" or not PLAIN_FROM <= on <= PLAIN_TO or facts.get("segment") == "PMI":
+        raise ValueError("decide_plain covers JKK claims (not of migrant workers) with an event from 2021-04-01 to "
+                         "2025-02-23 only")
     for name in ("stmb", "incapacity_months", "disability_pct", "function_loss_pct", "transport_land",
                  "transport_sea", "transport_air", "medical_costs"):
         if name in facts:
             raise ValueError(f"decide_plain does not write out the rules on {name}")
-    day = {name: dt.date.fromisoformat(facts[name]) for name in ("reported_on", "membership_start") if name in facts}
+    day = {name: dt.date.fromisoformat(facts[name]) for name in ("reported_on", "membership_start",
+                                                                  "employment_ended_on") if name in facts}
     segment, kind, outcome_type = facts.get("segment"), facts.get("incident_kind"), facts.get("outcome_type")
     documents = set(facts["documents"]) if "documents" in facts else None
     fired: list[str] = []
@@ -111,17 +113,24 @@ def decide_plain(facts: dict[str, Any], params: Parameters, version: str) -> dic
         fire("GENERAL.DUPLICATE_CLAIM", "Ketentuan layanan SPEC section 4 (one claim per event)",
              ("reject", "DUPLICATE_CLAIM", "reject"))
     if facts.get("participant_registered") is False or ("membership_start" in day and day["membership_start"] > on):
-        fire("GENERAL.NOT_A_PARTICIPANT", "PP 44/2015 Pasal 1 angka 4", ("reject", "NOT_A_PARTICIPANT", "reject"))
+        fire("GENERAL.NOT_A_PARTICIPANT", "Perpres 109/2013 Pasal 1 angka 3",
+             ("reject", "NOT_A_PARTICIPANT", "reject"))
     if "programs" in facts and "JKK" not in facts["programs"]:
         fire("GENERAL.PROGRAM_NOT_ENROLLED", "Perpres 109/2013 Pasal 1 angka 3",
              ("reject", "PROGRAM_NOT_ENROLLED", "reject"))
-    if segment == "BPU" and "contribution_consecutive_unpaid_months" in facts and \
-            facts["contribution_consecutive_unpaid_months"] > param("membership.bpu_inactive_after_unpaid_months"):
-        fire("GENERAL.BPU_INACTIVE", "PP 44/2015 Pasal 1 angka 4", ("reject", "PARTICIPANT_INACTIVE", "reject"))
+    if segment == "PU" and "employment_ended_on" in day and day["employment_ended_on"] < on and \
+            kind is not None and kind != "occupational_disease":
+        fire("GENERAL.COVERAGE_ENDED", "Perpres 109/2013 Pasal 1 angka 3", ("reject", "NOT_A_PARTICIPANT", "reject"),
+             ("info", "COVERAGE_ENDED", "info"))
+    if segment == "BPU" and facts.get("contribution_ever_paid") is True and facts.get("contribution_active") is False:
+        fire("GENERAL.BPU_INACTIVE", "Perpres 109/2013 Pasal 1 angka 3", ("reject", "PARTICIPANT_INACTIVE", "reject"))
     if segment == "PU" and "contribution_overdue_months" in facts and \
             facts["contribution_overdue_months"] > param("membership.employer_arrears_liable_months"):
         employer = True
         fire("GENERAL.EMPLOYER_ARREARS", "PP 44/2015 ketentuan tunggakan iuran", ("info", "EMPLOYER_ARREARS", "info"))
+    if segment == "BPU" and facts.get("contribution_ever_paid") is False:
+        fire("GENERAL.NEVER_PAID", "Perpres 109/2013 Pasal 1 angka 3", ("reject", "NOT_A_PARTICIPANT", "reject"),
+             ("info", "NO_CONTRIBUTION_PAID", "info"))
     if outcome_type == "death" and "heirs_found" in facts:
         if facts["heirs_found"]:
             fire("GENERAL.HEIRS", "PP 44/2015 Pasal 37 ayat (5)", ("info", "HEIRS_ENTITLED", "info"))
@@ -152,7 +161,7 @@ def decide_plain(facts: dict[str, Any], params: Parameters, version: str) -> dic
         fire("JKK.COMMUTE.ROUTE_DEVIATION", "PP 44/2015 Pasal 1 angka 6",
              ("refer", "COMMUTE_ROUTE_DEVIATION", "refer"))
     if outcome_type == "death":
-        for rule, base, segments in (("JKK.DEATH.BENEFIT", "wage", ("PU", "JAKON", "PMI")),
+        for rule, base, segments in (("JKK.DEATH.BENEFIT", "wage", ("PU", "JAKON")),
                                      ("JKK.DEATH.BENEFIT.BPU", "declared_income", ("BPU",))):
             if segment in segments and base in facts:
                 fired.append(rule)

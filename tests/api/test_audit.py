@@ -434,10 +434,12 @@ def test_a_ruleset_shows_each_rule_with_its_citation_and_validity(app: Flask, cl
         assert all(v["reference"] for v in parameter["values"])
     # each condition in readable form, parameters named as such, dates offset in days
     by_id = {(r["id"], r["valid_from"]): r for r in body["rules"]}
-    assert by_id[("JKK.EXPIRY.5Y", "2019-12-02")]["condition"] == \
-        "claim_type = JKK and claim_age_years > parameter jkk.claim_expiry_years"
-    assert by_id[("JKK.LATE_REPORT", "2025-02-24")]["condition"] == \
-        "claim_type = JKK and reported_on > event_date + parameter jkk.stage1_report_days days"
+    assert by_id[("JKK.EXPIRY.5Y", "2019-12-02")]["condition"] == (
+        "claim_type = JKK and (segment is absent or segment in [PU, BPU, JAKON]) and claim_age_years > parameter "
+        "jkk.claim_expiry_years")
+    assert by_id[("JKK.LATE_REPORT", "2025-02-24")]["condition"] == (
+        "claim_type = JKK and segment in [PU, JAKON] and reported_on > event_date + parameter jkk.stage1_report_days "
+        "days")
 
 
 @pytest.mark.usefixtures("registry")

@@ -81,9 +81,9 @@ def test_occupational_disease_uses_the_diagnosis_date(shipped: Ruleset) -> None:
     assert facts["pak_years_after_employment"] == 4
     decision = shipped.evaluate(facts)
     assert decision.outcome == "rejected"
-    # the employer paid nothing after January 2024: also in arrears by the diagnosis
-    assert [r.code for r in decision.reasons] == ["EMPLOYER_ARREARS", "WORK_ACCIDENT_COVERED",
-                                                  "PAK_AFTER_EMPLOYMENT_WINDOW"]
+    # the employer's months after the worker left (2023, 2024) are not the worker's: no arrears are read from them
+    assert facts["contribution_overdue_months"] == 0
+    assert [r.code for r in decision.reasons] == ["WORK_ACCIDENT_COVERED", "PAK_AFTER_EMPLOYMENT_WINDOW"]
 
 
 def test_unknown_participant_and_duplicate(shipped: Ruleset) -> None:

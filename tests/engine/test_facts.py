@@ -61,7 +61,8 @@ def test_example_30_bpu_last_paid_march_dies_20_july() -> None:
     assert status == ContributionStatus(overdue_months=4, consecutive_unpaid_months=4, active=False,
                                         paid_months=3, last_paid_period="2024-03",
                                         overdue_periods=("2024-04", "2024-05", "2024-06", "2024-07"),
-                                        overdue_amount=0)  # no record for them: nothing billed, still unpaid
+                                        overdue_amount=0,  # no record for them: nothing billed, still unpaid
+                                        ever_paid=True)
     # on 10 July, July is not yet due: 3 unpaid months, still active
     assert contribution_status(records, D(2024, 7, 10), due=BPU, inactive_after=3, since=D(2024, 1, 1)).active
 
@@ -70,7 +71,28 @@ def test_bpu_paying_again_reactivates_from_the_payment_date() -> None:
     records = [month("2024-03", D(2024, 3, 10)), month("2024-08", D(2024, 8, 10))]
     since = D(2024, 3, 1)
     assert not contribution_status(records, D(2024, 8, 5), due=BPU, inactive_after=3, since=since).active
-    assert contribution_status(records, D(2024, 8, 20), due=BPU, inactive_after=3, since=since).active
+    again = contribution_status(records, D(2024, 8, 20), due=BPU, inactive_after=3, since=since)
+    # August, due the 15th, is paid: no unpaid run counts back from it, so no lapse to re-activate from
+    assert (again.active, again.reactivated_on) == (True, None)
+
+
+def test_a_payment_before_the_months_due_date_reactivates_from_its_day() -> None:
+    # April to July unpaid: lapsed from 16 July (July, the 4th unpaid month, was due the 15th); August paid on the
+    # 5th, before its due date: covered from the 5th, not the gap before
+    records = [month(f"2024-{m:02d}", D(2024, m, 10)) for m in (1, 2, 3)] + [month("2024-08", D(2024, 8, 5))]
+    since = D(2024, 1, 1)
+    for day, active in ((D(2024, 7, 15), True), (D(2024, 7, 16), False), (D(2024, 8, 4), False),
+                        (D(2024, 8, 5), True), (D(2024, 8, 10), True)):
+        status = contribution_status(records, day, due=BPU, inactive_after=3, since=since)
+        assert status.active is active, day
+    assert contribution_status(records, D(2024, 8, 10), due=BPU, inactive_after=3, since=since).reactivated_on \
+        == D(2024, 8, 5)
+
+
+def test_nothing_ever_paid_by_the_event() -> None:
+    records = [month("2024-01", D(2024, 3, 1))]
+    assert not contribution_status(records, D(2024, 2, 1), due=BPU, inactive_after=3).ever_paid
+    assert contribution_status(records, D(2024, 3, 1), due=BPU, inactive_after=3).ever_paid
 
 
 def test_example_25_pu_employer_four_months_in_arrears() -> None:
