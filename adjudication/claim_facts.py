@@ -235,7 +235,9 @@ def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
     elif claim["claim_type"] == "JKM":
         facts.update(death_cause=incident.get("cause"), placement=incident.get("placement"))
     else:
-        facts.update(jht_reason=incident.get("reason"))
+        # a channel limit is about the claim: chosen by the filing date (REFERENCE, rule of thumb)
+        facts.update(jht_reason=incident.get("reason"), jht_online_limit=parameters.value("jht.online_claim_limit",
+                                                                                        filed))
     return {name: value.isoformat() if isinstance(value, dt.date) else value
             for name, value in sorted(facts.items()) if value is not None}
 

@@ -178,6 +178,7 @@ FACTS: dict[str, FactType] = {
                         "total_disability", "death", "leaving_indonesia", "partial_housing", "partial_other",
                         "bpu_stopped"),
     "jht_balance": _money("JHT balance, Rupiah"),
+    "jht_online_limit": _money("the largest JHT balance the JMO app pays, in force on the filing date"),
     "jht_partial_withdrawals": _int("partial JHT withdrawals already made"),
     "heirs_count": _int("number of heirs named"),
     "school_children": _int("children eligible for a scholarship: under 23, unmarried, not working, in education"),

@@ -1,5 +1,5 @@
-"""Every claim example of ../shared/domain/EXAMPLES.md end to end: registry through the admin API, claim through
-the officer API, the decision checked against the example's numbers."""
+"""Every worked claim example end to end (EXAMPLES n is the number of the worked example): registry through the admin
+API, claim through the officer API, the decision checked against the example's numbers."""
 
 from __future__ import annotations
 
@@ -201,6 +201,24 @@ def test_example_36_resignation_waiting_period(registry: Registry) -> None:
     registry.participant(jht_balance=30_000_000, employment_ended_on="2025-01-31")
     early = registry.claim("JHT", "2025-02-20", {"reason": "resignation", "date": "2025-01-31"})
     assert early["outcome"] == "rejected" and early["total_amount"] == 0
+    codes = [r["code"] for r in early["reasons"]]
+    assert "JHT_WAITING_PERIOD" in codes
+    # the channel of the day: Rp30 M is above the JMO app's Rp10 M before May 2025
+    assert "JHT_CHANNEL_OFFICE" in codes and "JHT_CHANNEL_ONLINE" not in codes
+
+
+def test_example_36_channel_after_may_2025(registry: Registry) -> None:
+    # JMO if up to Rp15 M from May 2025, else Lapak Asik or a branch; NPWP only above Rp50 M
+    registry.participant(jht_balance=12_000_000, employment_ended_on="2025-01-31")
+    april = registry.claim("JHT", "2025-04-30", {"reason": "resignation", "date": "2025-01-31"})
+    may = registry.claim("JHT", "2025-05-01", {"reason": "resignation", "date": "2025-01-31"})
+    assert [r["code"] for r in april["reasons"] if r["code"].startswith("JHT_CHANNEL")] == ["JHT_CHANNEL_OFFICE"]
+    assert may["reasons"][0]["code"] == "DUPLICATE_CLAIM"  # one decision per event: the officer goes to the first
+    registry.participant(jht_balance=12_000_000, employment_ended_on="2025-02-28")
+    later = registry.claim("JHT", "2025-05-01", {"reason": "resignation", "date": "2025-02-28"})
+    assert later["outcome"] == "approved" and later["total_amount"] == 12_000_000
+    assert [r["code"] for r in later["reasons"] if r["code"].startswith("JHT_CHANNEL")] == ["JHT_CHANNEL_ONLINE"]
+    assert "npwp" not in later["documents_required"]
 
 
 def test_example_36_resignation_after_the_month_pays_the_balance(registry: Registry) -> None:
