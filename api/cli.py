@@ -78,3 +78,6 @@ def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     for group in (db_cli, tokens_cli, registry_cli, rules_cli, audit_cli):
         app.cli.add_command(group)
+    from .replay_cli import attach
+
+    attach(app)  # ``audit replay``, into the audit group whichever module makes it
