@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from tqdm import tqdm
 
 from adjudication.kinds import CASE_KINDS
@@ -77,6 +77,7 @@ def _write(path: Path, job: dict[str, Any], changes: Any) -> None:
 
 
 @click.command("replay")
+@with_appcontext
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (decided_at, UTC).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day, inclusive.")
 @click.option("--ruleset", help="original (each decision's own), current, or a stored version sha256:...")

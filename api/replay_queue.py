@@ -19,9 +19,12 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 from huey import SqliteHuey
+from sqlalchemy import select
 
 from . import replay_jobs
 from .db import session_scope
+from .models import ReplayJob
+from .replay_run import ORIGINAL
 
 log = logging.getLogger(__name__)
 _EXTENSION, _TASK = "replay_queue", "replay_task"
@@ -72,9 +75,16 @@ def enqueue(app: Flask, job_id: str) -> None:
 
 
 def resume(app: Flask) -> list[str]:
-    """Enqueue every unfinished job again (a consumer starting after a crash or restart); their ids."""
+    """Enqueue every unfinished job again (a consumer starting after a crash or restart); their ids.
+
+    Their rulesets are compiled here, before the workers fork, so that each worker does not compile them again.
+    """
+    registry = app.extensions["rulesets"]
     with session_scope(app) as session:
         jobs = replay_jobs.unfinished(session)
+        targets = session.scalars(select(ReplayJob.ruleset).where(ReplayJob.job_id.in_(jobs))).all()
+        for version in set(targets) - {ORIGINAL}:
+            registry.get(session, version)
     for job_id in jobs:
         enqueue(app, job_id)
     return jobs

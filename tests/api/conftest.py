@@ -7,7 +7,7 @@ claims of the demo registry, their dates moved) and appended to each test's fres
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from flask import Flask
 
 from adjudication import Ruleset
 from adjudication.ruleset import read_rules_dir
-from api import decision_log
+from api import create_app, decision_log
 from api.db import session_scope
 from api.models import DecisionRecord
 from api.rulesets import compiled
@@ -35,6 +35,15 @@ def decision_log_sample() -> list[decision_log.Entry]:
     """``LOG_SIZE`` claims decided by the shipped rules, decided at times spread over 2025."""
     ruleset = compiled(read_rules_dir(RULES_DIR))
     return decisions.entries(ruleset, decisions.load_seeds(), 0, LOG_SIZE, LOG_SIZE, LOG_START, LOG_END)
+
+
+@pytest.fixture
+def job_app(database_url: str) -> Iterator[Flask]:
+    """An app that answers at most 100 decisions at once and cuts jobs into chunks of 250."""
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True, "REPLAY_INLINE_MAX": 100,
+                              "REPLAY_CHUNK": 250, "REPLAY_WORKERS": 2})
+    yield application
+    application.extensions["db_engine"].dispose()
 
 
 StoreLog = Callable[[Flask, int], list[DecisionRecord]]

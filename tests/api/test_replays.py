@@ -10,7 +10,6 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -39,15 +38,6 @@ from .conftest import (
 WINDOW = {"from": "2025-01-01", "to": "2025-12-31"}
 UNKNOWN_VERSION = "sha256:" + "0" * 64
 COUNTS = ("checked", "identical", "changed_outcome", "changed_amount", "changed_other", "failed", "skipped")
-
-
-@pytest.fixture
-def job_app(database_url: str) -> Iterator[Flask]:
-    """An app that answers at most 100 decisions at once and cuts jobs into chunks of 250."""
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True, "REPLAY_INLINE_MAX": 100,
-                              "REPLAY_CHUNK": 250, "REPLAY_WORKERS": 2})
-    yield application
-    application.extensions["db_engine"].dispose()
 
 
 def post(client: FlaskClient, auth: Any, ruleset: str, **extra: Any) -> Any:
