@@ -74,8 +74,11 @@ def window_of(job: ReplayJob) -> Window:
 
 def create(session: Session, window: Window, target: str, origin: str, chunk: int = CHUNK,
            actor: dict[str, Any] | None = None) -> ReplayJob:
-    """Make a job over ``window`` (frozen at the newest decision) with its chunks, in the caller's transaction."""
-    frozen = Window(window.start, window.end, window.kind, window.shard, last_seq(session))
+    """Make a job over ``window`` (frozen at the newest decision, or before) with its chunks, in the caller's
+    transaction."""
+    newest = last_seq(session)
+    frozen = Window(window.start, window.end, window.kind, window.shard,
+                    newest if window.upto_seq is None else min(window.upto_seq, newest))
     runs = plan(session, frozen, chunk)
     now = utc_now()
     job = ReplayJob(job_id=str(uuid.uuid4()), status="queued" if runs else "done", origin=origin,
