@@ -120,17 +120,15 @@ def contribution_status(contributions: Iterable[Any], event_date: dt.date, due: 
         months.append(first)
         first = _next(first)
 
-    def fully_paid(p: Period) -> bool:
-        return p in owed and paid.get(p, 0) >= owed[p]
-
+    fully_paid = {p for p, amount in owed.items() if paid.get(p, 0) >= amount}
     due_months = [p for p in months if due(p) < event_date]
-    overdue = [p for p in due_months if not fully_paid(p)]
+    overdue = [p for p in due_months if p not in fully_paid]
     consecutive = 0
     for p in reversed(due_months):
-        if fully_paid(p):
+        if p in fully_paid:
             break
         consecutive += 1
-    paid_months = [p for p in months if fully_paid(p)]
+    paid_months = [p for p in months if p in fully_paid]
     reactivated_on = None
     if inactive_after is not None:
         active = bool(paid_months) and consecutive <= inactive_after
