@@ -86,7 +86,7 @@ class JobSchema(Schema):
     job_id = fields.String()
     status = fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
     origin = fields.String(metadata={"enum": ["api", "cli"]})
-    from_ = fields.String(data_key="from", metadata={"format": "date"})
+    from_ = fields.String(data_key="from", attribute="from", metadata={"format": "date"})
     to = fields.String(metadata={"format": "date"})
     kind = fields.String(allow_none=True, metadata={"enum": list(KINDS)})
     ruleset = fields.String()

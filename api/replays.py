@@ -76,6 +76,7 @@ def get_job(job_id: str) -> dict[str, Any]:
 @blp.arguments(ChangesQuerySchema(), location="query")
 @blp.response(200, ChangesPageSchema, description="A page of changed decisions; with format=csv, every one of "
                                                   "them as text/csv (a header and one line each).")
+@blp.doc(responses={"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
 def get_changes(query: dict[str, Any], job_id: str) -> Any:
     """The decisions a job found changed or could not replay, in chain order: a page, or all as CSV."""
     session = get_session()
