@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from adjudication.kinds import CASE_KINDS
@@ -125,11 +125,3 @@ def replay_command(start: dt.datetime | None, end: dt.datetime | None, ruleset: 
         sys.exit(1)
     click.echo(json.dumps(shown["summary"], ensure_ascii=False, indent=1))
 
-
-def attach(app: Flask) -> None:
-    """Add ``replay`` to the app's ``audit`` command group, making the group if no other module has."""
-    group = app.cli.commands.get("audit")  # type: ignore[attr-defined]
-    if not isinstance(group, click.Group):
-        group = AppGroup("audit", help="Audits of the decision log.")
-        app.cli.add_command(group)
-    group.add_command(replay_command)

@@ -1,9 +1,9 @@
 """impact analysis jobs: replay_jobs, their chunks and the decisions they changed
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 
-(0004 and 0005 are other branches' numbers; whoever merges sets down_revision to the latest revision on main.)
+(0005 is another branch's number; whoever merges sets down_revision to the latest revision on main.)
 """
 
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
