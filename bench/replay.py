@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from adjudication.ruleset import read_rules_dir  # noqa: E402
 from api import create_app, decision_log, replay_jobs  # noqa: E402
-from api.db import session_scope  # noqa: E402
+from api.db import make_engine, session_scope  # noqa: E402
 from api.migrate import upgrade  # noqa: E402
 from api.models import ReplayJob  # noqa: E402
 from api.replay_run import Window  # noqa: E402
@@ -65,6 +65,9 @@ def database(count: int) -> str:
     path = RESULTS / f"replay-{count}.sqlite3"
     url = f"sqlite:///{path}"
     if path.exists():
+        engine = make_engine(url)
+        upgrade(engine)  # a database built by an older checkout gets the newer tables
+        engine.dispose()
         return url
     RESULTS.mkdir(exist_ok=True)
     partial = path.with_suffix(".partial")
