@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Text, cast, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from adjudication import AdjudicationError, Ruleset
 from adjudication.impact import NO_PRUNING, Change, Pruner, SkipPredicate, StoredCase, Tally
 from adjudication.replay import replay
 
-from .errors import ApiError
 from .models import DecisionRecord
 from .rulesets import RulesetRegistry
 
@@ -147,11 +147,15 @@ class Replayer:
                         tally.skipped(claim_type, result)
                         continue
                 replayed = replay(ruleset, row.kind, facts or {}, inputs).to_dict()
-            except (AdjudicationError, ApiError) as error:
+            except SQLAlchemyError:
+                raise  # the database, not the decision: the chunk is tried again
+            except Exception as error:  # noqa: BLE001 - any failure to decide one stored case is that case's
+                # e.g. a ruleset version whose files lack a parameter this service's derivation reads
                 tally.failed()
+                message = str(error) if isinstance(error, AdjudicationError) else f"{type(error).__name__}: {error}"
                 changes.append(Change(row.seq, row.decision_id, row.kind, row.subject, claim_type, "failed",
                                       result.get("outcome"), None, result.get("total_amount"), None, [],
-                                      str(error)[:2000]))
+                                      message[:2000]))
                 continue
             bucket, changed = tally.replayed(claim_type, result, replayed)
             if changed:

@@ -124,6 +124,20 @@ def test_a_stricter_bpu_rule_rejects_approved_bpu_deaths_and_counts_the_money(
         assert entry["difference"] == -by_type[claim]
 
 
+def test_a_ruleset_this_service_cannot_decide_with_counts_each_decision_failed_with_why(
+        app: Flask, client: FlaskClient, auth: Any, store_log: StoreLog):
+    entries = store_log(app, 120)
+    lacking = changed_rules(scholarship=lambda data: data.pop("age_limit_years"))
+    broken = store_ruleset(app, lacking)
+    answer = post(client, auth, broken.version).get_json()
+    assert (answer["checked"], answer["failed"], answer["identical"]) == (120, 120, 0)
+    assert answer["money"] == {} and answer["transitions"] == {}
+    assert [c["decision_id"] for c in answer["changes"]] == [e.decision_id for e in entries]
+    for change in answer["changes"]:
+        assert change["bucket"] == "failed" and change["outcome_after"] is None and change["differences"] == []
+        assert "scholarship.age_limit_years" in change["error"]
+
+
 def test_the_original_ruleset_replays_every_decision_identically(app: Flask, client: FlaskClient, auth: Any,
                                                                  store_log: StoreLog):
     entries = store_log(app, 300)
