@@ -79,6 +79,9 @@ def database(count: int) -> str:
     decisions.build(app, count, START, END, workers=2)
     print(f"  built in {time.perf_counter() - began:.0f} s", flush=True)
     app.extensions["db_engine"].dispose()
+    # a WAL left beside an older database of this name would be replayed into the new file: corrupt pages
+    for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
     partial.rename(path)
     return url
 
