@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping
@@ -9,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import holidays
-from dateutil.relativedelta import relativedelta
 
 from .contributions import DueDate, Period
 
@@ -31,6 +31,18 @@ class ContributionStatus:
 
 def parse_period(value: Any) -> Period:
     """A contribution month from ``"YYYY-MM"``, ``(year, month)`` or a date."""
+    if type(value) is str:
+        return _text_period(value)
+    return _parse_period(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_period(value: str) -> Period:
+    # a log of decisions reads the same few hundred months over and over
+    return _parse_period(value)
+
+
+def _parse_period(value: Any) -> Period:
     if isinstance(value, dt.date):
         return value.year, value.month
     if isinstance(value, str) and len(value) == 7 and value[4] == "-":
@@ -84,12 +96,17 @@ def contribution_status(contributions: Iterable[Any], event_date: dt.date, due: 
     paid: dict[Period, int] = {}
     payment_days: list[dt.date] = []
     for record in contributions:
-        period = parse_period(_field(record, "period"))
-        owed[period] = owed.get(period, 0) + int(_field(record, "amount_due") or 0)
-        paid_on = _field(record, "paid_on")
+        if type(record) is list and len(record) == 4:
+            # the compact row of stored inputs, read without the generic accessor (replays read millions)
+            period_value, amount_due, paid_on, amount_paid = record[0], record[1], record[3], record[2]
+        else:
+            period_value, amount_due = _field(record, "period"), _field(record, "amount_due")
+            paid_on, amount_paid = _field(record, "paid_on"), _field(record, "amount_paid")
+        period = parse_period(period_value)
+        owed[period] = owed.get(period, 0) + int(amount_due or 0)
         if isinstance(paid_on, str):
             paid_on = dt.date.fromisoformat(paid_on)
-        amount = int(_field(record, "amount_paid") or 0)
+        amount = int(amount_paid or 0)
         if paid_on is not None and paid_on <= event_date:
             paid[period] = paid.get(period, 0) + amount
             if amount > 0:
@@ -103,17 +120,15 @@ def contribution_status(contributions: Iterable[Any], event_date: dt.date, due: 
         months.append(first)
         first = _next(first)
 
-    def fully_paid(p: Period) -> bool:
-        return p in owed and paid.get(p, 0) >= owed[p]
-
+    fully_paid = {p for p, amount in owed.items() if paid.get(p, 0) >= amount}
     due_months = [p for p in months if due(p) < event_date]
-    overdue = [p for p in due_months if not fully_paid(p)]
+    overdue = [p for p in due_months if p not in fully_paid]
     consecutive = 0
     for p in reversed(due_months):
-        if fully_paid(p):
+        if p in fully_paid:
             break
         consecutive += 1
-    paid_months = [p for p in months if fully_paid(p)]
+    paid_months = [p for p in months if p in fully_paid]
     reactivated_on = None
     if inactive_after is not None:
         active = bool(paid_months) and consecutive <= inactive_after
@@ -136,18 +151,40 @@ def days_between(start: dt.date, end: dt.date) -> int:
     return (end - start).days
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` + ``months`` calendar months, clamped to the month's last day (as ``dateutil.relativedelta``)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def months_between(start: dt.date, end: dt.date) -> int:
-    """Completed calendar months from ``start`` to ``end`` (negative when ``end`` is earlier)."""
-    delta = relativedelta(end, start)
-    return delta.years * 12 + delta.months
+    """Completed calendar months from ``start`` to ``end`` (negative when ``end`` is earlier).
+
+    ``relativedelta(end, start)`` counted in months, without building relativedelta objects (a replay of many
+    decisions computes several of these per decision).
+    """
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end >= start:
+        while end < add_months(start, months):
+            months -= 1
+    else:
+        while end > add_months(start, months):
+            months += 1
+    return months
+
+
+def _whole_years(months: int) -> int:
+    # relativedelta's years: the months' sign, truncated towards zero
+    return months // 12 if months >= 0 else -(-months // 12)
 
 
 def started_years(start: dt.date, end: dt.date) -> int:
     """Years begun between two dates: 0 on the same day, 2 on the 2nd anniversary, 3 the day after."""
     if end < start:
         raise ValueError(f"{end} is before {start}")
-    delta = relativedelta(end, start)
-    return delta.years + (1 if (delta.months or delta.days) else 0)
+    months = months_between(start, end)
+    return months // 12 + (1 if (months % 12 or end != add_months(start, months)) else 0)
 
 
 def claim_age_years(event_date: dt.date, filed_on: dt.date) -> int:
@@ -157,7 +194,7 @@ def claim_age_years(event_date: dt.date, filed_on: dt.date) -> int:
 
 def age_at(birth_date: dt.date, on: dt.date) -> int:
     """Completed years of age on ``on`` (someone born 29 February ages on 28 February)."""
-    return relativedelta(on, birth_date).years
+    return _whole_years(months_between(birth_date, on))
 
 
 def membership_months(membership_start: dt.date, on: dt.date) -> int:
@@ -206,6 +243,6 @@ def whole_months_after(start: dt.date, end: dt.date) -> int:
     if end < start:
         return 0
     months = max(0, months_between(start, end) - 1)
-    while start + relativedelta(months=months + 1) <= end:
+    while add_months(start, months + 1) <= end:
         months += 1
     return months

@@ -54,13 +54,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
-    from . import assessments, audit, claims, licensing, registry
+    from . import assessments, audit, claims, licensing, registry, replays
 
     api.register_blueprint(registry.blp)
     api.register_blueprint(assessments.blp)
     api.register_blueprint(claims.blp)
     api.register_blueprint(licensing.blp)
     api.register_blueprint(audit.blp)
+    api.register_blueprint(replays.blp)
 
 
 def _document_error_responses(api: Api) -> None:

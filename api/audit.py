@@ -2,28 +2,24 @@
 checkpoints and signing keys, rulesets and the differences between two of them.
 
 Nothing here writes: a replay re-evaluates stored facts in memory and is never appended to the decision log.
+Replaying a window of decisions (impact analysis) is ``api.replays``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 from flask import current_app
 from flask_smorest import Blueprint
-from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from adjudication import AdjudicationError, ListTracer, Ruleset
-from adjudication.replay import classify, differences, replay
+from adjudication.replay import differences, replay
 from adjudication.ruleset_diff import diff, parameter_view
 from adjudication.signing import ALGORITHM
 
 from . import checkpoints, decision_log
 from .audit_schemas import (
-    BulkReplayRequestSchema,
-    BulkReplaySchema,
     ChainCheckSchema,
     CheckpointQuerySchema,
     CheckpointSchema,
@@ -38,17 +34,12 @@ from .audit_schemas import (
 )
 from .auth import requires_role
 from .db import get_session
-from .errors import Conflict, InputError, NotFound
+from .errors import Conflict, NotFound
 from .models import DecisionRecord
 from .rulesets import RulesetRegistry
 
 blp = Blueprint("audit", __name__, url_prefix="/v1",
                 description="Auditors read decisions, replay them with any stored ruleset and verify the log.")
-
-# a replay costs about 0.5 ms per decision (measured, SQLite, shipped rules): 20,000 take ~10 s, well inside
-# gunicorn's 30 s worker timeout; override with the REPLAY_MAX_DECISIONS setting
-MAX_REPLAY_DECISIONS = 20_000
-REPLAY_BATCH = 500
 
 
 def _registry() -> RulesetRegistry:
@@ -103,74 +94,6 @@ def replay_decision(body: dict[str, str], decision_id: str) -> dict[str, Any]:
     changed = differences(decision.result, replayed)
     return {"decision_id": decision.decision_id, "ruleset_version": ruleset.version, "identical": not changed,
             "original": decision.result, "replayed": replayed, "differences": changed, "trace": tracer.events}
-
-
-def _window(session: Session, start: dt.datetime, end: dt.datetime, kind: str | None) -> Iterator[Row[Any]]:
-    """Decisions decided in [start, end], in chain order, read in batches of plain rows."""
-    where = [DecisionRecord.decided_at >= start, DecisionRecord.decided_at <= end]
-    if kind:
-        where.append(DecisionRecord.kind == kind)
-    last = 0
-    while True:
-        rows = session.execute(
-            select(DecisionRecord.seq, DecisionRecord.decision_id, DecisionRecord.kind,
-                   DecisionRecord.ruleset_version, DecisionRecord.facts, DecisionRecord.result,
-                   DecisionRecord.inputs)
-            .where(DecisionRecord.seq > last, *where).order_by(DecisionRecord.seq).limit(REPLAY_BATCH)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].seq
-
-
-def _count(session: Session, start: dt.datetime, end: dt.datetime, kind: str | None) -> int:
-    query = select(func.count()).select_from(DecisionRecord).where(DecisionRecord.decided_at >= start,
-                                                                   DecisionRecord.decided_at <= end)
-    if kind:
-        query = query.where(DecisionRecord.kind == kind)
-    return session.scalar(query) or 0
-
-
-@blp.route("/replays", methods=["POST"])
-@requires_role("auditor")
-@blp.arguments(BulkReplayRequestSchema())
-@blp.response(200, BulkReplaySchema)
-def replay_window(body: dict[str, Any]) -> dict[str, Any]:
-    """Replay every decision decided in [from, to] (UTC dates) with one ruleset; nothing is stored.
-
-    Shows the impact of a new ruleset before it goes live. Each decision counts once: a changed outcome
-    first, else changed benefits or total, else any other change (reasons, rules fired, liability).
-    """
-    session = get_session()
-    start = dt.datetime.combine(body["from_"], dt.time(), dt.UTC)
-    # the last instant of "to", not midnight after it: the day after 9999-12-31 does not exist
-    end = dt.datetime.combine(body["to"], dt.time.max, dt.UTC)
-    kind = body.get("kind")
-    limit = current_app.config.get("REPLAY_MAX_DECISIONS", MAX_REPLAY_DECISIONS)
-    found = _count(session, start, end, kind)
-    if found > limit:
-        raise InputError(f"The window holds {found} decisions; replay at most {limit} at a time.",
-                         errors={"to": [f"Narrow the window: {found} decisions, at most {limit}."]})
-    choice = body["ruleset"]
-    fixed = None if choice == "original" else _ruleset(session, choice, "")
-    summary: dict[str, Any] = {"ruleset": fixed.version if fixed else "original", "checked": 0, "identical": 0,
-                               "changed_outcome": 0, "changed_amount": 0, "changed_other": 0, "failed": 0,
-                               "changes": []}
-    for row in _window(session, start, end, kind):
-        summary["checked"] += 1
-        try:
-            ruleset = fixed or _ruleset(session, "original", row.ruleset_version)
-            changed = differences(row.result, replay(ruleset, row.kind, row.facts, row.inputs).to_dict())
-        except (AdjudicationError, Conflict) as error:
-            summary["failed"] += 1
-            summary["changes"].append({"decision_id": row.decision_id, "kind": row.kind, "differences": [],
-                                       "error": str(error)})
-            continue
-        summary[classify(changed)] += 1
-        if changed:
-            summary["changes"].append({"decision_id": row.decision_id, "kind": row.kind, "differences": changed})
-    return summary
 
 
 @blp.route("/audit/verify", methods=["GET"])

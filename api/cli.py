@@ -76,5 +76,8 @@ def rules_facts() -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
+    from .replay_cli import replay_command
+
+    audit_cli.add_command(replay_command)
     for group in (db_cli, tokens_cli, registry_cli, rules_cli, audit_cli):
         app.cli.add_command(group)

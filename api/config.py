@@ -17,8 +17,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RULES_DIR": os.environ.get("RULES_DIR", str(ROOT / "rules")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_BODY_BYTES", str(4 * 1024 * 1024))),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
-        "REPLAY_MAX_DECISIONS": int(os.environ.get("REPLAY_MAX_DECISIONS", "20000")),
         "AUDIT_SIGNING_KEY": os.environ.get("AUDIT_SIGNING_KEY", str(Path(instance_path) / "audit-signing-key.pem")),
         "AUDIT_CHECKPOINT_EVERY": int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "1000")),
         "AUDIT_CHECKPOINT_SECONDS": float(os.environ.get("AUDIT_CHECKPOINT_SECONDS", "60")),
+        # impact analysis: windows up to REPLAY_INLINE_MAX decisions are answered at once, larger ones run as jobs
+        "REPLAY_INLINE_MAX": int(os.environ.get("REPLAY_INLINE_MAX", "2000")),
+        "REPLAY_WORKERS": int(os.environ.get("REPLAY_WORKERS", str(os.cpu_count() or 1))),
+        "REPLAY_CHUNK": int(os.environ.get("REPLAY_CHUNK", "1000")),
+        "REPLAY_QUEUE": os.environ.get("REPLAY_QUEUE", str(Path(instance_path) / "replay-queue.sqlite3")),
     }

@@ -260,3 +260,74 @@ class Claim(Base):
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     decision: Mapped[DecisionRecord] = relationship()
+
+
+class ReplayJob(Base):
+    """An impact analysis: every decision of a window replayed with one ruleset, in chunks, by worker processes.
+
+    The window is frozen when the job is made (``upto_seq``: decisions appended later are not in it); ``summary``
+    is written once every chunk is done. ``shard_index`` of ``shard_count`` takes the decisions whose ``seq``
+    modulo ``shard_count`` is ``shard_index - 1``, so shards run on several machines add up to the whole window.
+    """
+
+    __tablename__ = "replay_jobs"
+
+    job_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # queued | running | done | failed
+    origin: Mapped[str] = mapped_column(String(10))  # api | cli
+    date_from: Mapped[dt.date] = mapped_column(Date)
+    date_to: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    ruleset: Mapped[str] = mapped_column(String(71))  # "original" or the version replayed with
+    shard_index: Mapped[int] = mapped_column(Integer, server_default="1")
+    shard_count: Mapped[int] = mapped_column(Integer, server_default="1")
+    upto_seq: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(2000))
+    actor: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReplayChunk(Base):
+    """A run of a job's decisions by sequence number; ``done_at`` marks its tally and changes as committed.
+
+    A worker claims a chunk by raising ``attempt``; it commits the chunk's result only while ``attempt`` is still
+    its own and ``done_at`` is empty, so a chunk whose worker died is redone and counted exactly once.
+    """
+
+    __tablename__ = "replay_chunks"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("replay_jobs.job_id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_seq: Mapped[int] = mapped_column(Integer)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer, server_default="0")
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    tally: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(2000))
+
+
+class ReplayChange(Base):
+    """A decision a job's replay changed (or could not replay), with what changed."""
+
+    __tablename__ = "replay_changes"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("replay_jobs.job_id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(64))
+    claim_type: Mapped[str | None] = mapped_column(String(3))
+    bucket: Mapped[str] = mapped_column(String(20))  # changed_outcome | changed_amount | changed_other | failed
+    outcome_before: Mapped[str | None] = mapped_column(String(10))
+    outcome_after: Mapped[str | None] = mapped_column(String(10))
+    total_before: Mapped[int | None] = mapped_column(BigInteger)
+    total_after: Mapped[int | None] = mapped_column(BigInteger)
+    differences: Mapped[list] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(2000))

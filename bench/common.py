@@ -73,4 +73,5 @@ def call(url: str, token: str, body: Any = None, key: str = "") -> Any:
 
 def quiet_env(database_url: str) -> dict[str, str]:
     """The environment a benchmark runs the service in."""
-    return {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+    # no replay consumer beside gunicorn: the HTTP benchmarks measure the web workers alone
+    return {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "REPLAY_CONSUMER": "0"}

@@ -300,20 +300,6 @@ def test_a_window_with_an_unknown_version_is_a_404(client: FlaskClient, auth: An
     assert client.post("/v1/replays", json=body, headers=auth("auditor")).status_code == 404
 
 
-def test_a_window_over_the_limit_is_refused(database_url: str, auth: Any, client: FlaskClient):
-    store_registry(client, auth)
-    three_decisions(client, auth)
-    small = create_app({"DATABASE_URL": database_url, "TESTING": True, "REPLAY_MAX_DECISIONS": 2})
-    try:
-        today = dt.datetime.now(dt.UTC).date().isoformat()
-        response = small.test_client().post("/v1/replays", json={"from": today, "to": today, "ruleset": "current"},
-                                            headers=auth("auditor"))
-        assert response.status_code == 422 and "to" in response.get_json()["errors"]
-        assert "3" in response.get_json()["message"]
-    finally:
-        small.extensions["db_engine"].dispose()
-
-
 # --- the hash chain ------------------------------------------------------------------------------------------
 
 def verify(client: FlaskClient, auth: Any) -> dict[str, Any]:

@@ -1,0 +1,91 @@
+"""A decision log of a few thousand realistic claims for impact-analysis tests, and rulesets that change it.
+
+The log is decided once per test session with the shipped rules (``fixtures/decisions.py``: the committed seed
+claims of the demo registry, their dates moved) and appended to each test's fresh database in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from flask import Flask
+
+from adjudication import Ruleset
+from adjudication.ruleset import read_rules_dir
+from api import create_app, decision_log
+from api.db import session_scope
+from api.models import DecisionRecord
+from api.rulesets import compiled
+from fixtures import decisions
+
+RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+LOG_SIZE = 3000
+LOG_START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+LOG_END = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
+FUNERAL_RAISE = 1_000_000
+
+
+@pytest.fixture(scope="session")
+def decision_log_sample() -> list[decision_log.Entry]:
+    """``LOG_SIZE`` claims decided by the shipped rules, decided at times spread over 2025."""
+    ruleset = compiled(read_rules_dir(RULES_DIR))
+    return decisions.entries(ruleset, decisions.load_seeds(), 0, LOG_SIZE, LOG_SIZE, LOG_START, LOG_END)
+
+
+@pytest.fixture
+def job_app(database_url: str) -> Iterator[Flask]:
+    """An app that answers at most 100 decisions at once and cuts jobs into chunks of 250."""
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True, "REPLAY_INLINE_MAX": 100,
+                              "REPLAY_CHUNK": 250, "REPLAY_WORKERS": 2})
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+StoreLog = Callable[[Flask, int], list[DecisionRecord]]
+
+
+@pytest.fixture
+def store_log(decision_log_sample: list[decision_log.Entry]) -> StoreLog:
+    """``store_log(app, n)`` appends the sample's first ``n`` decisions to the app's database; returns the records."""
+    def store(app: Flask, count: int = LOG_SIZE) -> list[DecisionRecord]:
+        with session_scope(app) as session:
+            registry = app.extensions["rulesets"]
+            registry.ensure_stored(session, registry.current)
+            return decision_log.append_many(session, decision_log_sample[:count])
+    return store
+
+
+def changed_rules(**changes: Callable[[dict[str, Any]], None]) -> dict[str, str]:
+    """The shipped rule files with ``changes[file stem]`` applied to the parsed ``parameters/<stem>.yaml``."""
+    files = read_rules_dir(RULES_DIR)
+    for stem, change in changes.items():
+        path = f"parameters/{stem}.yaml"
+        data = yaml.safe_load(files[path])
+        change(data)
+        files[path] = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return files
+
+
+def raise_funeral(jkk: dict[str, Any]) -> None:
+    """Every period's JKK death funeral amount up by ``FUNERAL_RAISE``."""
+    for entry in jkk["death"]["funeral"]["values"].values():
+        entry["value"] += FUNERAL_RAISE
+
+
+def bpu_inactive_at_once(membership: dict[str, Any]) -> None:
+    """A BPU participant inactive from the first unpaid month (instead of after 3)."""
+    for entry in membership["bpu_inactive_after_unpaid_months"]["values"].values():
+        entry["value"] = 0
+
+
+def store_ruleset(app: Flask, files: dict[str, str]) -> Ruleset:
+    """Compile rule files and keep them in the app's database, as a ruleset decisions could have used."""
+    ruleset = compiled(files)
+    with session_scope(app) as session:
+        app.extensions["rulesets"].ensure_stored(session, ruleset)
+    return ruleset
