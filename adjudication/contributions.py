@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from .errors import EvaluationError
+from .errors import EvaluationError, MissingParameterError
 from .parameters import Parameters, Value
 
 Period = tuple[int, int]  # (year, month)
@@ -22,8 +22,6 @@ DueDate = Callable[[Period], dt.date]
 
 def parameter(parameters: Parameters, name: str, on: dt.date) -> Any:
     """The value of ``name`` in force on ``on``; an EvaluationError naming it when there is none."""
-    if name not in parameters:
-        raise EvaluationError(f"the ruleset has no parameter {name}")
     value = parameters.value(name, on)
     if value is None:
         raise EvaluationError(f"parameter {name} has no value on {on.isoformat()}")
@@ -54,8 +52,10 @@ def due_dates(parameters: Parameters, segment: str) -> DueDate:
     memo: dict[Period, dt.date] = parameters.memo.setdefault(prefix, {})
 
     def value(name: str, on: dt.date) -> int:
-        dated = parameters[name].at(on) if name in parameters else None
-        if dated is None and name in parameters and parameters[name].values:
+        if name not in parameters:
+            raise MissingParameterError(f"the ruleset has no parameter {name}")
+        dated = parameters[name].at(on)
+        if dated is None and parameters[name].values:
             dated = parameters[name].values[0]
         if dated is None or dated.value is None:
             raise EvaluationError(f"parameter {name} has no value on {on.isoformat()}")

@@ -4,7 +4,8 @@
     ├── RuleFileError                 a rule, parameter or reason-code file is malformed (names file and key)
     ├── RulesetError                  the files are each valid but together cannot be compiled safely
     └── EvaluationError               one evaluation failed (an action raised, the engine gave up)
-        └── FactError                 the facts handed to ``Ruleset.evaluate`` are unknown or mistyped
+        ├── FactError                 the facts handed to ``Ruleset.evaluate`` are unknown or mistyped
+        └── MissingParameterError     the derivation reads a parameter the ruleset does not define
 """
 
 from __future__ import annotations
@@ -34,3 +35,7 @@ class EvaluationError(AdjudicationError):
 
 class FactError(EvaluationError):
     """A fact is unknown to the catalogue or has the wrong type; the caller's bug, never the case's."""
+
+
+class MissingParameterError(EvaluationError):
+    """The fact derivation reads a parameter this ruleset does not have (a ruleset written before it existed)."""

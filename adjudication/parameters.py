@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .errors import RuleFileError
+from .errors import MissingParameterError, RuleFileError
 from .fact_catalogue import parse_date
 from .yamlfile import key_path
 
@@ -81,8 +81,12 @@ class Parameters(Mapping[str, Parameter]):
         return len(self._by_name)
 
     def value(self, name: str, on: dt.date) -> Value:
-        """The value of ``name`` in force on ``on`` (None when not in force)."""
-        dated = self._by_name[name].at(on)
+        """The value of ``name`` in force on ``on`` (None when not in force); a name the ruleset does not define
+        raises MissingParameterError."""
+        parameter = self._by_name.get(name)
+        if parameter is None:
+            raise MissingParameterError(f"the ruleset has no parameter {name}")
+        dated = parameter.at(on)
         return dated.value if dated is not None else None
 
 

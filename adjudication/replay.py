@@ -6,10 +6,11 @@ liability, amounts, reasons with their rules, rules fired, papers); message word
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .decision import Decision
+from .errors import MissingParameterError
 from .ruleset import Ruleset
 from .tracer import Tracer
 
@@ -69,10 +70,21 @@ def classify(changed: list[dict[str, Any]]) -> str:
     return "changed_other"
 
 
-def replay(ruleset: Ruleset, kind: str, facts: Mapping[str, Any], inputs: Mapping[str, Any] | None,
-           tracer: Tracer | None = None) -> Decision:
+def replay(ruleset: Ruleset, kind: str, facts: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+           inputs: Mapping[str, Any] | None, tracer: Tracer | None = None, own: bool = False) -> Decision:
     """Decide a stored case again with ``ruleset``: from its raw inputs, deriving the facts under that ruleset's
-    law, or (a record kept before inputs were stored) from its stored facts."""
+    law, or (a record kept before inputs were stored) from its stored facts (``facts`` may be a callable giving
+    them, so a caller need not parse them when the inputs serve).
+
+    ``own``: the ruleset is the one the case was decided under. If this service's derivation now reads a
+    parameter that ruleset predates, the facts it derived then are evaluated instead: the original decision is
+    still reproduced, from what was evaluated at the time.
+    """
+    stored = facts if not callable(facts) else None
     if inputs is not None:
-        return ruleset.decide(kind, inputs, tracer)
-    return ruleset.evaluate(facts, tracer)
+        try:
+            return ruleset.decide(kind, inputs, tracer)
+        except MissingParameterError:
+            if not own:
+                raise
+    return ruleset.evaluate(stored if stored is not None else facts(), tracer)  # type: ignore[operator]

@@ -88,7 +88,8 @@ def replay_decision(body: dict[str, str], decision_id: str) -> dict[str, Any]:
     ruleset = _ruleset(session, body["ruleset"], decision.ruleset_version)
     tracer = ListTracer()
     try:
-        replayed = replay(ruleset, decision.kind, decision.facts, decision.inputs, tracer).to_dict()
+        replayed = replay(ruleset, decision.kind, decision.facts, decision.inputs, tracer,
+                          own=ruleset.version == decision.ruleset_version).to_dict()
     except AdjudicationError as error:
         raise Conflict(f"The stored facts cannot be evaluated by ruleset {ruleset.version}: {error}") from error
     changed = differences(decision.result, replayed)

@@ -182,7 +182,7 @@ class DecisionRecord(Base):
 
     decision_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, unique=True)
-    kind: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
     subject: Mapped[str] = mapped_column(String(64), index=True)
     ruleset_version: Mapped[str] = mapped_column(ForeignKey("rulesets.version"))
     facts: Mapped[dict] = mapped_column(JSON)
@@ -277,7 +277,7 @@ class ReplayJob(Base):
     origin: Mapped[str] = mapped_column(String(10))  # api | cli
     date_from: Mapped[dt.date] = mapped_column(Date)
     date_to: Mapped[dt.date] = mapped_column(Date)
-    kind: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[str | None] = mapped_column(String(32))
     ruleset: Mapped[str] = mapped_column(String(71))  # "original" or the version replayed with
     shard_index: Mapped[int] = mapped_column(Integer, server_default="1")
     shard_count: Mapped[int] = mapped_column(Integer, server_default="1")
@@ -321,7 +321,7 @@ class ReplayChange(Base):
     job_id: Mapped[str] = mapped_column(ForeignKey("replay_jobs.job_id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     decision_id: Mapped[str] = mapped_column(String(36))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(64))
     claim_type: Mapped[str | None] = mapped_column(String(3))
     bucket: Mapped[str] = mapped_column(String(20))  # changed_outcome | changed_amount | changed_other | failed

@@ -146,7 +146,9 @@ class Replayer:
                     if skip(StoredCase(row.kind, row.ruleset_version, facts)):
                         tally.skipped(claim_type, result)
                         continue
-                replayed = replay(ruleset, row.kind, facts or {}, inputs).to_dict()
+                stored = facts if facts is not None else (lambda row=row: json.loads(row.facts))
+                replayed = replay(ruleset, row.kind, stored, inputs,
+                                  own=ruleset.version == row.ruleset_version).to_dict()
             except SQLAlchemyError:
                 raise  # the database, not the decision: the chunk is tried again
             except Exception as error:  # noqa: BLE001 - any failure to decide one stored case is that case's

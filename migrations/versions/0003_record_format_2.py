@@ -18,8 +18,11 @@ def upgrade() -> None:
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
 
-    # records written before this revision are format 1: their hash covers only the original fields
+    # records written before this revision are format 1: their hash covers only the original fields; a kind
+    # may now be as long as 'contribution_assessment'
     with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.alter_column('kind', existing_type=sa.String(length=20), type_=sa.String(length=32),
+                              existing_nullable=False)
         batch_op.add_column(sa.Column('format', sa.Integer(), server_default='1', nullable=False))
         batch_op.add_column(sa.Column('inputs', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('trace', sa.JSON(), nullable=True))
@@ -46,6 +49,8 @@ def downgrade() -> None:
         batch_op.drop_column('trace')
         batch_op.drop_column('inputs')
         batch_op.drop_column('format')
+        batch_op.alter_column('kind', existing_type=sa.String(length=32), type_=sa.String(length=20),
+                              existing_nullable=False)
 
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_column('expires_at')

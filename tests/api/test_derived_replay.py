@@ -19,8 +19,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from adjudication import chain
-from api import create_app
+from adjudication import chain, load_ruleset_from_files
+from api import create_app, decision_log
 from api.db import session_scope
 from api.models import ChainHead, DecisionRecord
 
@@ -147,3 +147,33 @@ def test_a_replay_derives_its_facts_from_the_stored_inputs_not_the_registry(app:
     assert [row[0] for row in record["inputs"]["contributions"]] == [
         "2023-07", "2023-08", "2023-09", "2023-10", "2023-11", "2023-12", "2024-01"]
     assert record["facts"]["contribution_overdue_months"] == 4
+
+
+@pytest.mark.usefixtures("arrears")
+def test_a_decision_under_a_ruleset_older_than_a_derivation_parameter_replays_from_its_facts(
+        app: Flask, client: FlaskClient, auth: Any) -> None:
+    """A ruleset stored before the derivation read scholarship.age_limit_years: re-deriving under it is impossible,
+    so its own replay evaluates the facts it derived then; another ruleset still derives again."""
+    decided = decide(client, auth, claim("2024-02-16"))
+    rulesets = app.extensions["rulesets"]
+    files = dict(rulesets.current.files)
+    data = yaml.safe_load(files["parameters/scholarship.yaml"])
+    del data["age_limit_years"]
+    files["parameters/scholarship.yaml"] = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    older = load_ruleset_from_files(files)
+    with session_scope(app) as session:
+        source = session.get(DecisionRecord, decided["decision_id"])
+        assert source is not None
+        rulesets.ensure_stored(session, older)
+        entry = decision_log.Entry("claim", "older-claim", older.version, source.facts,
+                                   {**source.result, "ruleset_version": older.version}, inputs=source.inputs)
+        with app.test_request_context():
+            old_id = decision_log.append(session, entry).decision_id
+    auditor = auth("auditor")
+    own = client.post(f"/v1/decisions/{old_id}/replay", json={"ruleset": "original"}, headers=auditor).get_json()
+    assert own["identical"] is True and own["ruleset_version"] == older.version
+    current = client.post(f"/v1/decisions/{old_id}/replay", json={"ruleset": "current"}, headers=auditor).get_json()
+    assert current["identical"] is True  # the current ruleset has the parameter: it derives again
+    named = client.post(f"/v1/decisions/{decided['decision_id']}/replay", json={"ruleset": older.version},
+                        headers=auditor)
+    assert named.status_code == 409 and "scholarship.age_limit_years" in named.get_json()["message"]
