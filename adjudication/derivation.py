@@ -18,6 +18,17 @@ from .parameters import Parameters
 from .projects import derive_project_coverage
 
 Deriver = Callable[[Mapping[str, Any], Parameters], dict[str, Any]]
+# the parameters (by name prefix) each deriver may read; replay pruning treats a change to one of them as touching
+# every case of that kind, and a test checks no deriver reads a parameter it does not declare here
+_CONTRIBUTION_STATUS = ("membership.contribution_due.", "membership.bpu_inactive_after_unpaid_months")
+_PROJECT = ("jakon.registration_deadline.", "jakon.contract_tiers.", "jakon.termin_shares")
+PARAMETERS_READ: dict[str, tuple[str, ...]] = {
+    "claim": (*_CONTRIBUTION_STATUS, *_PROJECT, "scholarship.max_children", "scholarship.age_limit_years",
+              "scholarship.levels.", "heirs.class_", "jht.online_claim_limit"),
+    "project_coverage": _PROJECT,
+    "clearance": (*_CONTRIBUTION_STATUS, *_PROJECT, "clearance.", "contribution.pu.fine_rate_per_month"),
+    "contribution_assessment": ("membership.contribution_due.", "contribution.pu.jkk_discount_"),
+}
 DERIVERS: dict[str, Deriver] = {
     "claim": derive_claim,
     "project_coverage": derive_project_coverage,

@@ -29,6 +29,7 @@ class StoredCase:
     kind: str
     ruleset_version: str
     facts: Mapping[str, Any]
+    rules_fired: tuple[str, ...] = ()  # of the stored result
 
 
 SkipPredicate = Callable[[StoredCase], bool]

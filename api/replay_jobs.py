@@ -25,7 +25,8 @@ from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from adjudication import AdjudicationError
-from adjudication.impact import NO_PRUNING, Change, Pruner, Tally
+from adjudication.impact import Change, Pruner, Tally
+from adjudication.pruning import pruner as prune_unaffected
 
 from .db import begin_write, session_scope
 from .decision_log import utc_iso
@@ -189,7 +190,7 @@ def finish(session: Session, job_id: str) -> bool:
     return True
 
 
-def drive(app: Flask, job_id: str, pruner: Pruner = NO_PRUNING,
+def drive(app: Flask, job_id: str, pruner: Pruner = prune_unaffected,
           on_chunk: Callable[[int], None] | None = None) -> str:
     """Replay a job's chunks in this process until none is left to claim; the job's status when it returns.
 
@@ -311,7 +312,7 @@ def view(session: Session, job: ReplayJob) -> dict[str, Any]:
 
 
 def inline(session: Session, registry: RulesetRegistry, window: Window, target: str,
-           pruner: Pruner = NO_PRUNING) -> dict[str, Any]:
+           pruner: Pruner = prune_unaffected) -> dict[str, Any]:
     """Replay a window in this process without storing anything: the summary with every changed decision."""
     tally, changes = Tally(), list[Change]()
     Replayer(registry, target, pruner).run(session, rows_of(session, window), tally, changes)

@@ -143,7 +143,7 @@ class Replayer:
                 skip = self._skip(session, row.ruleset_version, ruleset)
                 if skip is not None:
                     facts = facts if facts is not None else json.loads(row.facts)
-                    if skip(StoredCase(row.kind, row.ruleset_version, facts)):
+                    if skip(StoredCase(row.kind, row.ruleset_version, facts, tuple(result.get("rules_fired") or ()))):
                         tally.skipped(claim_type, result)
                         continue
                 stored = facts if facts is not None else (lambda row=row: json.loads(row.facts))
