@@ -12,7 +12,7 @@ from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
 from . import checkpoints, cli, db, errors
-from .auth import requires_role
+from .auth import ROLES, requires_role
 from .config import from_environment
 from .rulesets import RulesetRegistry
 
@@ -106,6 +106,6 @@ def _register_service_routes(app: Flask, api: Api) -> None:
         return jsonify(status="ok", ruleset_version=app.extensions["rulesets"].current.version)
 
     @app.get("/v1/openapi.json")
-    @requires_role("officer", "licensing", "auditor", "admin")
+    @requires_role(*ROLES)
     def openapi() -> Any:
         return jsonify(api.spec.to_dict())
