@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
-from . import checkpoints, cli, db, errors, json_body
+from . import checkpoints, cli, db, errors, json_body, rate_limits
 from .auth import ROLES, requires_role
 from .config import from_environment
 from .rulesets import RulesetRegistry
@@ -51,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_service_routes(app, api)
     # after the request id is set: these hooks may answer before the view does
     json_body.init_app(app)
+    rate_limits.init_app(app)
     cli.register(app)
     return app
 

@@ -32,6 +32,7 @@ MESSAGES = {
     413: "The request body is too large.",
     415: "The request body must be JSON (Content-Type: application/json).",
     422: "The request has invalid fields.",
+    429: "Too many requests for this token; retry later.",
     500: "Internal error; the request changed nothing.",
 }
 
