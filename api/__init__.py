@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
-from . import checkpoints, cli, db, errors, json_body, rate_limits
+from . import checkpoints, cli, db, errors, json_body, rate_limits, request_log
 from .auth import ROLES, requires_role
 from .config import from_environment
 from .rulesets import RulesetRegistry
@@ -35,7 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    request_log.configure_logging(app.config["LOG_LEVEL"])
 
     # the signing key rides on every session, so that the decision log's single append point can sign
     db.init_app(app, checkpoints.init_app(app))
@@ -52,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # after the request id is set: these hooks may answer before the view does
     json_body.init_app(app)
     rate_limits.init_app(app)
+    request_log.init_app(app)
     cli.register(app)
     return app
 

@@ -137,6 +137,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:
-        # the traceback goes to the log for operators; the client learns nothing about internals
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # the traceback goes to the log for operators; the client learns nothing about internals. The route, not the
+        # path: a path may carry a KPJ
+        log.exception("unhandled error on %s %s", request.method, request.url_rule.rule if request.url_rule else "-")
         return envelope(500)
