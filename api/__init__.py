@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
-from . import checkpoints, cli, db, errors, json_body, rate_limits, request_log
+from . import checkpoints, cli, db, errors, json_body, rate_limits, request_log, routing
 from .auth import ROLES, requires_role
 from .config import from_environment
 from .rulesets import RulesetRegistry
@@ -23,6 +23,7 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the service; ``config`` overrides what the environment says."""
     app = Flask(__name__, instance_relative_config=True)
+    routing.init_app(app)
     app.config.update(from_environment(app.instance_path))
     app.config.update(
         API_TITLE="BPJS Ketenagakerjaan adjudication service",
