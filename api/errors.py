@@ -37,6 +37,9 @@ MESSAGES = {
 }
 
 
+MAX_FIELD_ERRORS = 100
+
+
 class ApiError(Exception):
     """Base of this layer's errors; carries an HTTP status and field errors."""
 
@@ -98,6 +101,10 @@ def envelope(code: int, message: str | None = None, errors: dict | None = None, 
         "message": message or MESSAGES.get(code, HTTPStatus(code).phrase),
     }
     if errors:
+        if len(errors) > MAX_FIELD_ERRORS:
+            # a body of thousands of bad fields would get an answer larger than itself
+            body["message"] += f" The first {MAX_FIELD_ERRORS} of {len(errors):,} fields are listed."
+            errors = dict(list(errors.items())[:MAX_FIELD_ERRORS])
         body["errors"] = errors
     body.update(extra)
     response = jsonify(body)

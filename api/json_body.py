@@ -7,7 +7,7 @@ PostgreSQL, and of two equal keys the last silently wins. ``StrictJSONProvider.l
 
 - 400 (``errors.body``): not UTF-8, not JSON, or nested deeper than ``MAX_DEPTH``;
 - 422 naming the field path: a duplicated key, a non-finite number, an integer beyond 64 bits, a string with a lone
-  surrogate or a NUL character.
+  surrogate or a NUL character, an object of more than ``MAX_KEYS`` keys or a list of more than ``MAX_ITEMS``.
 
 ``load_body`` is the ``loads`` of the app's JSON provider, which is where Flask reads ``request.get_json()`` from;
 the marshmallow arguments of every flask-smorest view read the body through ``request.get_json()`` too (webargs
@@ -32,6 +32,10 @@ from . import errors
 
 MAX_DEPTH = 32  # the deepest body of the contract, a claim's incident.costs.transport items, is 5 levels deep
 INT64 = 2**63 - 1
+# no object of the contract has more than a few dozen fields, nor a list more than the 10,000 items of a
+# contributions batch; a 2 MB body of 100,000 keys cost seconds of validation and a 3 MB answer
+MAX_KEYS = 1_000
+MAX_ITEMS = 20_000
 MAX_ERRORS = 20
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -105,6 +109,10 @@ def check_body(value: Any, strings: bool = True) -> None:
         node, path, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise BodyError(400, {"body": [f"Nested deeper than {MAX_DEPTH} levels."]})
+        if len(node) > (MAX_ITEMS if type(node) is list else MAX_KEYS):
+            what = f"{MAX_ITEMS:,} items" if type(node) is list else f"{MAX_KEYS:,} keys"
+            problems[_path(path)] = [f"Has more than {what}."]
+            continue
         items: Iterable[tuple[Any, Any]]
         if type(node) is list:
             items = enumerate(node)

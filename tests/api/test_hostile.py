@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from api.json_body import MAX_DEPTH
+from api.json_body import MAX_DEPTH, MAX_ITEMS, MAX_KEYS
 from api.models import Base
 
 from . import endpoints, samples
@@ -72,8 +72,8 @@ BODIES = [
     Body("charset iso-8859-1 on UTF-8 bytes", _json('{"name": "PT"}'), 415,
          content_type="application/json; charset=ISO-8859-1"),
     Body("a string of 1 MB", _json(json.dumps({"name": "x" * 1_000_000, "kpj": "1" * 1_000_000}))),
-    Body("100,000 keys", _json(json.dumps({f"k{i}": i for i in range(100_000)}))),
-    Body("an array of 200,000 nulls", _json(json.dumps({"items": [None] * 200_000}))),
+    Body("100,000 keys", _json(json.dumps({f"k{i}": i for i in range(100_000)})), 422, ("body",)),
+    Body("a list of 200,000 nulls", _json(json.dumps({"items": [None] * 200_000})), 422, ("items",)),
     Body("a body over the size limit", b'{"name": "' + b"x" * (4 * 1024 * 1024) + b'"}', 413),
     Body("truncated JSON", _json('{"name": "PT'), 400, ("body",)),
     Body("JSON with a comment", _json('{"name": "PT" /* x */}'), 400, ("body",)),
@@ -239,6 +239,29 @@ def test_the_loader_names_every_problem_by_its_path(client: FlaskClient, auth: A
         "items.1.y": ["Must not contain the NUL character."],
         "nib": ["Must be a finite number."],
     }
+
+
+def test_objects_and_lists_wider_than_the_contract_are_refused_before_validation(client: FlaskClient,
+                                                                                auth: Any) -> None:
+    """A 2 MB body of 100,000 keys took seconds of validation and got a 3 MB answer."""
+    wide = {"name": "PT", "extra": {f"k{i}": i for i in range(MAX_KEYS + 1)}, "programs": [None] * (MAX_ITEMS + 1)}
+    response = client.put(f"/v1/employers/{samples.NPP}", json=wide, headers=auth("admin"))
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"extra": [f"Has more than {MAX_KEYS:,} keys."],
+                                             "programs": [f"Has more than {MAX_ITEMS:,} items."]}
+    at_the_limit = {"name": "PT", "extra": {f"k{i}": i for i in range(MAX_KEYS)}}
+    response = client.put(f"/v1/employers/{samples.NPP}", json=at_the_limit, headers=auth("admin"))
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["extra"] == ["Unknown field."]  # the schema's answer, not the loader's
+
+
+def test_an_answer_lists_at_most_100_fields(client: FlaskClient, auth: Any) -> None:
+    items = [{"payer": "nobody", "period": "x"} for _ in range(300)]
+    response = client.post("/v1/contributions", json={"items": items}, headers=auth("admin"))
+    assert response.status_code == 422
+    body = response.get_json()
+    assert len(body["errors"]) == 100
+    assert body["message"].endswith(" The first 100 of 1,200 fields are listed.")
 
 
 def test_a_byte_order_mark_is_ignored(client: FlaskClient, auth: Any) -> None:
