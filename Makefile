@@ -13,16 +13,25 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# The demo database is built once: schema, registry from fixtures/, one token per role (printed once).
+# The demo database is built once: schema, registry from fixtures/, one token per role, printed once in a framed
+# block after everything else (the tokens are stored hashed and cannot be shown again).
+ROLES := officer licensing auditor admin supervisor
+RULE  := ==========================================================================================
 $(DB): | $(VENV)/.installed
 	mkdir -p instance
 	$(FLASK) audit keygen
 	$(FLASK) db upgrade
 	$(FLASK) registry import fixtures/registry
-	@echo "== demo tokens (shown once; create more with: $(FLASK) tokens create --role ROLE --name NAME) =="
-	@for role in officer licensing auditor admin; do \
-		printf '%-10s ' $$role; $(FLASK) tokens create --role $$role --name demo-$$role | tail -n 1; \
-	done
+	@lines=""; for role in $(ROLES); do \
+		token=$$($(FLASK) tokens create --role $$role --name demo-$$role | tail -n 1); \
+		case "$$token" in bpjs_*) ;; *) echo "could not create the $$role token" >&2; rm -f $(DB); exit 1;; esac; \
+		lines="$$lines  export $$(echo $$role | tr a-z A-Z)=$$token;"; \
+	done; \
+	echo; echo "$(RULE)"; \
+	echo "  Demo tokens, one per role. Copy them now: only their hashes are stored."; echo; \
+	echo "$$lines" | tr ';' '\n'; \
+	echo "  More: $(FLASK) tokens create --role ROLE --name NAME [--expires 90d]"; \
+	echo "$(RULE)"; echo
 
 # the checkpoint signing key (instance/audit-signing-key.pem, mode 0600) is created once; keygen keeps an existing key
 run: $(DB)

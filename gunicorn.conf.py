@@ -14,15 +14,39 @@ import signal
 import subprocess
 import sys
 
+from gunicorn.glogging import Logger
+
+from api.request_log import JsonLines
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "sync"
 timeout = 30
 keepalive = 5
-# the access log carries the path without the query string: no kpj/nik search terms in logs
-accesslog = "-"
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# the service logs one JSON access line per request itself (api/request_log.py: route, never path or query string);
+# gunicorn's access log would be a second, plain-text line for the same request
+accesslog = None
 errorlog = "-"
+# requests gunicorn refuses before the app sees them: a longer request line (414), a longer header or more headers
+# (431)
+limit_request_line = 4094
+limit_request_field_size = 8190
+limit_request_fields = 100
+# gunicorn's runtime control socket (gunicornc) is not used; its one default path per user would be shared, and
+# fought over, by every gunicorn on the machine (the service, the benchmarks, the tests)
+control_socket_disable = True
+
+
+class JsonLogger(Logger):
+    """gunicorn's own lines (boot, workers, timeouts) as the same JSON lines the service writes."""
+
+    def setup(self, cfg):  # type: ignore[no-untyped-def]
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(JsonLines())
+
+
+logger_class = JsonLogger
 
 # The impact-analysis consumer (python -m api.replay_queue: huey, REPLAY_WORKERS worker processes) starts and stops
 # with the gunicorn master, so `make run` is one command. REPLAY_CONSUMER=0 when it runs elsewhere (its own service).

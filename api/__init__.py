@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from pathlib import Path
@@ -11,8 +10,8 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
-from . import checkpoints, cli, db, errors
-from .auth import requires_role
+from . import checkpoints, cli, db, errors, json_body, rate_limits, request_log, routing
+from .auth import ROLES, requires_role
 from .config import from_environment
 from .rulesets import RulesetRegistry
 
@@ -24,6 +23,7 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the service; ``config`` overrides what the environment says."""
     app = Flask(__name__, instance_relative_config=True)
+    routing.init_app(app)
     app.config.update(from_environment(app.instance_path))
     app.config.update(
         API_TITLE="BPJS Ketenagakerjaan adjudication service",
@@ -35,7 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    request_log.configure_logging(app.config["LOG_LEVEL"])
 
     # the signing key rides on every session, so that the decision log's single append point can sign
     db.init_app(app, checkpoints.init_app(app))
@@ -49,6 +49,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     _register_blueprints(api)
     _register_service_routes(app, api)
+    # after the request id is set: these hooks may answer before the view does
+    json_body.init_app(app)
+    rate_limits.init_app(app)
+    request_log.init_app(app)
     cli.register(app)
     return app
 
@@ -106,6 +110,6 @@ def _register_service_routes(app: Flask, api: Api) -> None:
         return jsonify(status="ok", ruleset_version=app.extensions["rulesets"].current.version)
 
     @app.get("/v1/openapi.json")
-    @requires_role("officer", "licensing", "auditor", "admin")
+    @requires_role(*ROLES)
     def openapi() -> Any:
         return jsonify(api.spec.to_dict())

@@ -1,27 +1,47 @@
-"""Bearer tokens with one role each, and the per-view role check."""
+"""Bearer tokens with one role each, and the per-view role check.
+
+A token reads ``bpjs_<role>.<id>.<secret>``. The id is a selector, not a secret: it finds the row by its primary
+key. Only the SHA-256 of the secret is stored, and it is compared with ``hmac.compare_digest``, so how long a
+refusal takes says nothing about how much of a guessed secret was right.
+
+Tokens issued before that format, ``bpjs_<role>_<secret>``, keep working: they are found by the SHA-256 of the
+whole token, as before. A timing difference in that index look-up could reveal at most leading bytes of a hash of
+a 256-bit random secret, which does not help to forge it; reissue them at leisure.
+
+A token is looked up on every request, never cached across requests, so an expiry or a revocation takes effect at
+once in every worker.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
+import hmac
+import re
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import g, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from .db import get_session
 from .errors import ApiError
 from .models import ApiToken
 
-ROLES = ("officer", "licensing", "auditor", "admin")
+ROLES = ("officer", "licensing", "auditor", "admin", "supervisor")
 F = TypeVar("F", bound=Callable[..., Any])
+
+_SECRET = r"[A-Za-z0-9_-]{43}"  # secrets.token_urlsafe(32)
+TOKEN = re.compile(rf"bpjs_(?P<role>[a-z]{{1,10}})\.(?P<id>[1-9][0-9]{{0,9}})\.(?P<secret>{_SECRET})")
+LEGACY_TOKEN = re.compile(rf"bpjs_(?:officer|licensing|auditor|admin)_{_SECRET}")
+MAX_ID = 2**31 - 1  # api_tokens.id is a 32-bit integer; a larger selector finds nothing
 
 
 class Unauthorized(ApiError):
-    """No token, or a token that is unknown or revoked."""
+    """No token, or a token that is unknown, malformed, expired or revoked."""
 
     code = 401
 
@@ -36,43 +56,81 @@ class Forbidden(ApiError):
     code = 403
 
 
-def hash_token(token: str) -> str:
-    """SHA-256 of a token; tokens are 256-bit random, so an unsalted fast hash is enough."""
-    return hashlib.sha256(token.encode()).hexdigest()
+def hash_token(secret: str) -> str:
+    """SHA-256 of a token's secret; secrets are 256-bit random, so an unsalted fast hash is enough."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(session: Session, role: str, name: str) -> str:
-    """Store a new token for ``role`` and return the plain token (shown once, never stored)."""
+def create_token(session: Session, role: str, name: str, expires_at: dt.datetime | None = None) -> str:
+    """Store a new token for ``role`` and return it (shown once; only the hash of its secret is stored)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    token = f"bpjs_{role}_{secrets.token_urlsafe(32)}"
-    session.add(ApiToken(name=name, role=role, token_hash=hash_token(token)))
-    return token
+    if expires_at is not None and expires_at.tzinfo is None:
+        raise ValueError("expires_at must be timezone-aware")
+    secret = secrets.token_urlsafe(32)
+    row = ApiToken(name=name, role=role, token_hash=hash_token(secret), expires_at=expires_at)
+    session.add(row)
+    session.flush()  # the id is part of the token
+    return f"bpjs_{role}.{row.id}.{secret}"
 
 
-_TOKEN = select(ApiToken.id, ApiToken.role, ApiToken.name).where(ApiToken.token_hash == bindparam("token_hash"),
-                                                                 ApiToken.revoked_at.is_(None))
+_COLUMNS = (ApiToken.id, ApiToken.role, ApiToken.name, ApiToken.token_hash, ApiToken.expires_at,
+            ApiToken.revoked_at)
+_BY_ID = select(*_COLUMNS).where(ApiToken.id == bindparam("token_id"))
+_BY_HASH = select(*_COLUMNS).where(ApiToken.token_hash == bindparam("token_hash"))
+_TokenRow = Row[int, str, str, str, dt.datetime | None, dt.datetime | None]
 
 
-def _lookup(token_hash: str) -> tuple[int, str, str] | None:
-    # looked up on every request, not cached: a revoked token must stop working at once, in every worker
-    row = get_session().connection().execute(_TOKEN, {"token_hash": token_hash}).first()
-    return (row.id, row.role, row.name) if row is not None else None
+def _stored(token: str) -> tuple[_TokenRow | None, str]:
+    """The row a token names and the secret's hash to compare with it; no row for a malformed token."""
+    connection = get_session().connection()
+    if (match := TOKEN.fullmatch(token)) is not None:
+        token_id = int(match["id"])
+        if token_id > MAX_ID:
+            return None, ""
+        row = connection.execute(_BY_ID, {"token_id": token_id}).first()
+        # the role in the token is a label for people; it must still be the row's
+        if row is not None and row.role != match["role"]:
+            return None, ""
+        return row, hash_token(match["secret"])
+    if LEGACY_TOKEN.fullmatch(token) is not None:
+        digest = hash_token(token)
+        return connection.execute(_BY_HASH, {"token_hash": digest}).first(), digest
+    return None, ""
+
+
+def _in_force(row: _TokenRow, now: dt.datetime) -> bool:
+    if row.revoked_at is not None:
+        return False
+    expires_at = row.expires_at
+    if expires_at is None:
+        return True
+    if expires_at.tzinfo is None:  # SQLite hands back the stored UTC time without its zone
+        expires_at = expires_at.replace(tzinfo=dt.UTC)
+    return bool(now < expires_at)
+
+
+def authenticate() -> bool:
+    """Check the request's bearer token once per request; when valid, ``g`` holds its id, name and role."""
+    if "authenticated" in g:
+        return bool(g.authenticated)
+    g.authenticated = False
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() == "bearer" and token:
+        row, digest = _stored(token)
+        # compare first, whatever the row says, so a revoked or expired row costs the same
+        if row is not None and hmac.compare_digest(row.token_hash, digest) and _in_force(row, dt.datetime.now(dt.UTC)):
+            g.token_id, g.role, g.token_name = row.id, row.role, row.name
+            g.authenticated = True
+    return bool(g.authenticated)
 
 
 def current_role() -> str:
     """Authenticate the request's bearer token and return its role (401 if missing or invalid)."""
-    if "role" in g:
-        return g.role
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if not authenticate():
         raise Unauthorized()
-    found = _lookup(hash_token(token.strip()))
-    if found is None:
-        raise Unauthorized()
-    g.token_id, g.role, g.token_name = found
-    return g.role
+    return str(g.role)
 
 
 def current_actor() -> dict[str, Any]:

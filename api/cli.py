@@ -1,17 +1,22 @@
-"""Command-line interface: ``flask --app wsgi db upgrade | tokens create | registry import | rules check | audit``."""
+"""Command-line interface: ``flask --app wsgi db | tokens | registry | rules | audit`` (see README "Commands")."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from .audit_cli import audit_cli
-from .auth import ROLES, create_token
+from .auth import MAX_ID, ROLES, create_token
 from .db import session_scope
+from .models import ApiToken, utc_now
 
 db_cli = AppGroup("db", help="Database schema.")
 tokens_cli = AppGroup("tokens", help="API tokens.")
@@ -28,15 +33,84 @@ def db_upgrade() -> None:
     click.echo("database is at the latest schema")
 
 
+class Expiry(click.ParamType):
+    """When a token stops working: a duration from now (``90d``, ``12h``, ``30m``), a date (``2027-03-31``: from
+    00:00 UTC that day) or a date and time (``2027-03-31T17:00+07:00``; without an offset, UTC)."""
+
+    name = "expiry"
+    DURATION = re.compile(r"([1-9][0-9]{0,5})([dhm])")
+    UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        text = str(value).strip()
+        now = utc_now()
+        if (duration := self.DURATION.fullmatch(text)) is not None:
+            expires_at = now + dt.timedelta(**{self.UNITS[duration[2]]: int(duration[1])})
+        else:
+            try:
+                parsed = dt.datetime.fromisoformat(text)
+            except ValueError:
+                self.fail(f"{text!r} is neither a duration such as 90d, 12h or 30m nor an ISO date or date-time",
+                          param, ctx)
+            expires_at = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+        if expires_at <= now:
+            self.fail(f"{text!r} is not in the future", param, ctx)
+        return expires_at.astimezone(dt.UTC)
+
+
+def _when(moment: dt.datetime | None) -> str:
+    """A stored time in UTC to the minute; SQLite hands it back without its zone."""
+    if moment is None:
+        return "-"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%MZ")
+
+
 @tokens_cli.command("create")
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", required=True, help="Who or what holds the token (e.g. 'kc-pontianak-officer-1').")
-def tokens_create(role: str, name: str) -> None:
+@click.option("--expires", type=Expiry(), default=None,
+              help="When it stops working: 90d, 12h or 30m from now, a date (2027-03-31, from 00:00 UTC) or an "
+                   "ISO date-time (2027-03-31T17:00+07:00; UTC without an offset). Default: never.")
+def tokens_create(role: str, name: str, expires: dt.datetime | None) -> None:
     """Create a token; it is printed alone on the last line and never shown again."""
     with session_scope(current_app) as session:
-        token = create_token(session, role, name)
-    click.echo(f"created {role} token '{name}' (stored hashed; copy it now):")
+        token = create_token(session, role, name, expires)
+    until = f", expires {_when(expires)}" if expires else ""
+    click.echo(f"created {role} token '{name}'{until} (stored hashed; copy it now):")
     click.echo(token)
+
+
+@tokens_cli.command("list")
+def tokens_list() -> None:
+    """List every token: id, name, role, created, expires, revoked (times in UTC; never the token or its hash)."""
+    with session_scope(current_app) as session:
+        rows = [(str(t.id), t.name, t.role, _when(t.created_at), _when(t.expires_at), _when(t.revoked_at))
+                for t in session.scalars(select(ApiToken).order_by(ApiToken.id))]
+    table = [("id", "name", "role", "created", "expires", "revoked"), *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", metavar="ID", type=int)
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token by its id (see ``tokens list``); it is refused from the next request on, in every worker."""
+    with session_scope(current_app) as session:
+        token = session.get(ApiToken, token_id) if 0 < token_id <= MAX_ID else None
+        if token is None:
+            click.echo(f"no token with id {token_id}; nothing revoked", err=True)
+            sys.exit(1)
+        what = f"token {token.id} ({token.role} '{token.name}')"
+        if token.revoked_at is not None:
+            click.echo(f"{what} was already revoked at {_when(token.revoked_at)}; nothing changed")
+            return
+        token.revoked_at = utc_now()
+    click.echo(f"revoked {what}; it is refused from now on")
 
 
 @registry_cli.command("import")

@@ -17,6 +17,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RULES_DIR": os.environ.get("RULES_DIR", str(ROOT / "rules")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_BODY_BYTES", str(4 * 1024 * 1024))),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # per token (or client address without one) over the whole API; generous: normal use and bench/ stay under it
+        "RATE_LIMIT": os.environ.get("RATE_LIMIT", "5000 per second"),
+        "RATE_LIMIT_STORAGE_URI": os.environ.get("RATE_LIMIT_STORAGE_URI", "memory://"),
         "AUDIT_SIGNING_KEY": os.environ.get("AUDIT_SIGNING_KEY", str(Path(instance_path) / "audit-signing-key.pem")),
         "AUDIT_CHECKPOINT_EVERY": int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "1000")),
         "AUDIT_CHECKPOINT_SECONDS": float(os.environ.get("AUDIT_CHECKPOINT_SECONDS", "60")),

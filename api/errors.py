@@ -32,8 +32,12 @@ MESSAGES = {
     413: "The request body is too large.",
     415: "The request body must be JSON (Content-Type: application/json).",
     422: "The request has invalid fields.",
+    429: "Too many requests for this token; retry later.",
     500: "Internal error; the request changed nothing.",
 }
+
+
+MAX_FIELD_ERRORS = 100
 
 
 class ApiError(Exception):
@@ -97,6 +101,10 @@ def envelope(code: int, message: str | None = None, errors: dict | None = None, 
         "message": message or MESSAGES.get(code, HTTPStatus(code).phrase),
     }
     if errors:
+        if len(errors) > MAX_FIELD_ERRORS:
+            # a body of thousands of bad fields would get an answer larger than itself
+            body["message"] += f" The first {MAX_FIELD_ERRORS} of {len(errors):,} fields are listed."
+            errors = dict(list(errors.items())[:MAX_FIELD_ERRORS])
         body["errors"] = errors
     body.update(extra)
     response = jsonify(body)
@@ -136,6 +144,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:
-        # the traceback goes to the log for operators; the client learns nothing about internals
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # the traceback goes to the log for operators; the client learns nothing about internals. The route, not the
+        # path: a path may carry a KPJ
+        log.exception("unhandled error on %s %s", request.method, request.url_rule.rule if request.url_rule else "-")
         return envelope(500)

@@ -2,12 +2,20 @@
 
 The log is decided once per test session with the shipped rules (``fixtures/decisions.py``: the committed seed
 claims of the demo registry, their dates moved) and appended to each test's fresh database in one transaction.
+
+Every API test also runs with every log record captured, and fails if one carries personal data of the samples.
+
+Each record (DEBUG and up, SQLAlchemy's statement log included) is formatted as the service writes it, a JSON line
+with its extra fields and traceback, and searched for the NIKs, names and wages of ``samples``. SQLAlchemy's own
+DEBUG level logs result rows by design; an operator turns that on explicitly, so it stays at INFO here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +28,11 @@ from adjudication.ruleset import read_rules_dir
 from api import create_app, decision_log
 from api.db import session_scope
 from api.models import DecisionRecord
+from api.request_log import JsonLines
 from api.rulesets import compiled
 from fixtures import decisions
+
+from . import samples
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 LOG_SIZE = 3000
@@ -89,3 +100,57 @@ def store_ruleset(app: Flask, files: dict[str, str]) -> Ruleset:
     with session_scope(app) as session:
         app.extensions["rulesets"].ensure_stored(session, ruleset)
     return ruleset
+
+
+def _personal_values() -> list[str]:
+    people = [make() for _, make in samples.PARTICIPANTS.values()]
+    values = [str(person[key]) for person in people for key in ("nik", "name") if person.get(key)]
+    values += [samples.SECRET_NIK, samples.SECRET_NAME]
+    money = [person[key] for person in people for key in ("wage", "declared_income", "jht_balance") if person.get(key)]
+    for amount in [*money, samples.SECRET_WAGE]:
+        # as Python, English and Indonesian write it
+        values += [str(amount), f"{amount:,}", f"{amount:,}".replace(",", ".")]
+    return sorted(set(values), key=len, reverse=True)
+
+
+PERSONAL_VALUES = _personal_values()
+# a number only where it stands alone: 4500000 in 14500000 or 4500000.5 is another number
+PERSONAL = re.compile("|".join(rf"(?<![\d.,]){re.escape(v)}(?![\d]|[.,]\d)" if v[0].isdigit() else re.escape(v)
+                               for v in PERSONAL_VALUES))
+
+
+def personal_data_in(lines: Iterable[str]) -> list[str]:
+    """The personal values found in ``lines``, each with the start of the line it is in."""
+    return [f"{match.group()!r} in {line[:300]}" for line in lines for match in PERSONAL.finditer(line)]
+
+
+class LogScan(logging.Handler):
+    """A handler that formats every record as the service would and keeps the ones carrying personal data."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(JsonLines())
+        self.records = 0
+        self.findings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records += 1
+        self.findings += personal_data_in([self.format(record)])
+
+
+@pytest.fixture(autouse=True)
+def personal_data_log() -> Iterator[LogScan]:
+    """Capture every log record of the test; fail it if any shows a NIK, name or wage of the samples."""
+    root, engine = logging.getLogger(), logging.getLogger("sqlalchemy.engine")
+    levels = root.level, engine.level
+    scan = LogScan()
+    root.addHandler(scan)
+    root.setLevel(logging.DEBUG)
+    engine.setLevel(logging.INFO)
+    try:
+        yield scan
+    finally:
+        root.removeHandler(scan)
+        root.setLevel(levels[0])
+        engine.setLevel(levels[1])
+    assert not scan.findings, "personal data in the logs:\n" + "\n".join(scan.findings[:10])
