@@ -60,6 +60,19 @@ def _lookup(token_hash: str) -> tuple[int, str, str] | None:
     return (row.id, row.role, row.name) if row is not None else None
 
 
+def authenticate_token(token: str) -> str | None:
+    """Authenticate a token given other than in the Authorization header (an HTML page's session); its role or None.
+
+    When valid, ``g`` holds its id, name and role exactly as for a bearer token, so ``current_actor`` records who
+    decided. Checked against the database on every call, like a bearer token.
+    """
+    found = _lookup(hash_token(token.strip())) if token.strip() else None
+    if found is None:
+        return None
+    g.token_id, g.role, g.token_name = found
+    return g.role
+
+
 def current_role() -> str:
     """Authenticate the request's bearer token and return its role (401 if missing or invalid)."""
     if "role" in g:
