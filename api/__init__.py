@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
-from . import checkpoints, cli, db, errors
+from . import checkpoints, cli, db, errors, pages
 from .auth import requires_role
 from .config import from_environment
 from .rulesets import RulesetRegistry
@@ -49,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     _register_blueprints(api)
     _register_service_routes(app, api)
+    pages.init_app(app)
     cli.register(app)
     return app
 
@@ -96,8 +97,8 @@ def _register_service_routes(app: Flask, api: Api) -> None:
 
     @app.before_request
     def _require_json_body() -> Any:
-        # a body that is not JSON is refused before auth or validation look at it
-        if request.method in JSON_METHODS and not request.is_json:
+        # a body that is not JSON is refused before auth or validation look at it (the HTML pages post forms)
+        if request.method in JSON_METHODS and not request.is_json and request.blueprint not in pages.FORM_BLUEPRINTS:
             return errors.envelope(415)
         return None
 
