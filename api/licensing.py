@@ -113,8 +113,10 @@ def coverage_view(project_number: str, stored: DecisionRecord) -> dict[str, Any]
 
 
 def stored_answer(session: Session, decision_id: str) -> dict[str, Any] | None:
-    """A licensing answer read back from the decision log as it was given (None for another kind or no such id);
-    ``kind`` says which, and ``intact`` whether the record still hashes to its stored hash and link."""
+    """A licensing answer read back from the decision log as it was given (None for another kind or no such id).
+
+    ``kind`` says which; ``intact`` whether the record still gives its stored hash; ``checked_by`` the token's name.
+    """
     stored = session.get(DecisionRecord, decision_id)
     if stored is None or stored.kind not in ("clearance", "project_coverage") or stored.inputs is None:
         return None
@@ -123,7 +125,8 @@ def stored_answer(session: Session, decision_id: str) -> dict[str, Any] | None:
     else:
         answer = coverage_view(stored.subject, stored)
     intact = check_link(stored.prev_hash, decision_log.record_content(stored)) is None
-    return {**answer, "kind": stored.kind, "intact": intact}
+    checked_by = (stored.actor or {}).get("name")
+    return {**answer, "kind": stored.kind, "intact": intact, "checked_by": checked_by}
 
 
 @blp.route("/clearances", methods=["GET"])

@@ -203,7 +203,7 @@ def decision(decision_id: str) -> ResponseReturnValue:
 def letter(decision_id: str) -> ResponseReturnValue:
     """The printable letter of a stored clearance or coverage, with what anyone needs to check it later."""
     answer = _answer(decision_id)
-    return render_template("pages/letter.html", answer=answer,
+    return render_template("pages/letter.html", answer=answer, today=today(),
                            page_url=url_for(".decision", decision_id=decision_id, _external=True))
 
 
