@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -119,7 +120,8 @@ def click(driver: WebDriver, by: str, what: str) -> None:
     """Click a button or link and wait for the next page: a click returns before the navigation it starts."""
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(by, what).click()
-    WebDriverWait(driver, 10).until(staleness_of(page))
+    # chromedriver may answer "node does not belong to the document" while the old page is being replaced
+    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(staleness_of(page))
 
 
 def sign_in(driver: WebDriver, live: Live, token: str) -> None:
