@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     := instance/bpjs.sqlite3
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,18 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# The browser tests drive Debian's chromium through its chromedriver: installed here when missing (CI is root on a
+# fresh Debian machine; elsewhere through sudo). Nothing is downloaded outside apt.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		echo "== installing chromium and chromium-driver (apt) for the browser tests =="; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
 # The whole suite on SQLite, then again on a throwaway PostgreSQL 15 cluster that the script starts and removes.
-test: $(VENV)/.installed
+test: $(VENV)/.installed browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	scripts/test-all.sh

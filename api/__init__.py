@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
-from . import checkpoints, cli, db, errors, json_body, rate_limits, request_log, routing
+from . import checkpoints, cli, db, errors, json_body, pages, rate_limits, request_log, routing
 from .auth import ROLES, requires_role
 from .config import from_environment
 from .rulesets import RulesetRegistry
@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     json_body.init_app(app)
     rate_limits.init_app(app)
     request_log.init_app(app)
+    pages.init_app(app)
     cli.register(app)
     return app
 
@@ -100,8 +101,8 @@ def _register_service_routes(app: Flask, api: Api) -> None:
 
     @app.before_request
     def _require_json_body() -> Any:
-        # a body that is not JSON is refused before auth or validation look at it
-        if request.method in JSON_METHODS and not request.is_json:
+        # a body that is not JSON is refused before auth or validation look at it (the HTML pages post forms)
+        if request.method in JSON_METHODS and not request.is_json and request.blueprint not in pages.FORM_BLUEPRINTS:
             return errors.envelope(415)
         return None
 

@@ -118,12 +118,31 @@ def authenticate() -> bool:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() == "bearer" and token:
-        row, digest = _stored(token)
-        # compare first, whatever the row says, so a revoked or expired row costs the same
-        if row is not None and hmac.compare_digest(row.token_hash, digest) and _in_force(row, dt.datetime.now(dt.UTC)):
-            g.token_id, g.role, g.token_name = row.id, row.role, row.name
-            g.authenticated = True
+        _check(token)
     return bool(g.authenticated)
+
+
+def _check(token: str) -> bool:
+    """Check a token against the database; when valid, ``g`` holds its id, name and role."""
+    row, digest = _stored(token)
+    # compare first, whatever the row says, so a revoked or expired row costs the same
+    if row is not None and hmac.compare_digest(row.token_hash, digest) and _in_force(row, dt.datetime.now(dt.UTC)):
+        g.token_id, g.role, g.token_name = row.id, row.role, row.name
+        g.authenticated = True
+        return True
+    return False
+
+
+def authenticate_token(token: str) -> str | None:
+    """Authenticate a token given other than in the Authorization header (an HTML page's session); its role or None.
+
+    When valid, ``g`` holds its id, name and role exactly as for a bearer token, so ``current_actor`` records who
+    decided. Checked against the database on every call, like a bearer token.
+    """
+    token = token.strip()
+    if not token or not _check(token):
+        return None
+    return str(g.role)
 
 
 def current_role() -> str:

@@ -16,13 +16,14 @@ from flask import current_app
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
+from adjudication.chain import check_link
 from adjudication.kinds import status
 
 from . import decision_log
 from .auth import requires_role
 from .dates import today
 from .db import get_session
-from .deciding import Case, Decided, record
+from .deciding import Case, record
 from .errors import NotFound
 from .licensing_schemas import (
     ClearanceBatchResultSchema,
@@ -32,6 +33,7 @@ from .licensing_schemas import (
     CoverageQuerySchema,
     CoverageSchema,
 )
+from .models import DecisionRecord
 from .registry_records import clearance_employers, projects_by_number
 
 blp = Blueprint("licensing", __name__, url_prefix="/v1",
@@ -40,11 +42,10 @@ blp = Blueprint("licensing", __name__, url_prefix="/v1",
 MAX_TERMINS = 3
 
 
-def _identity(decided: Decided) -> dict[str, Any]:
-    record_ = decided.record
-    return {"decision_id": record_.decision_id, "ruleset_version": record_.ruleset_version,
-            "decided_at": decision_log.utc_iso(record_.decided_at), "hash": record_.hash,
-            "reasons": record_.result["reasons"]}
+def _identity(stored: DecisionRecord) -> dict[str, Any]:
+    return {"decision_id": stored.decision_id, "ruleset_version": stored.ruleset_version,
+            "decided_at": decision_log.utc_iso(stored.decided_at), "hash": stored.hash,
+            "reasons": stored.result["reasons"]}
 
 
 def check_clearances(session: Session, items: Sequence[dict[str, str]], as_of: dt.date) -> list[dict[str, Any]]:
@@ -54,14 +55,14 @@ def check_clearances(session: Session, items: Sequence[dict[str, str]], as_of: d
                                 "as_of": as_of.isoformat(), "employers": employers[item["nib"]]}) for item in items]
     decided = record(session, current_app.extensions["rulesets"], "clearance", cases)
     session.commit()
-    return [clearance_view(case.inputs, d) for case, d in zip(cases, decided, strict=True)]
+    return [clearance_view(case.inputs, d.record) for case, d in zip(cases, decided, strict=True)]
 
 
-def clearance_view(inputs: dict[str, Any], decided: Decided) -> dict[str, Any]:
+def clearance_view(inputs: dict[str, Any], stored: DecisionRecord) -> dict[str, Any]:
     """A clearance as the licensing office reads it."""
     names = [e["name"] for e in inputs["employers"]]
-    return {**_identity(decided), "nib": inputs["nib"], "employer_name": "; ".join(names) or None,
-            "status": status("clearance", decided.decision.outcome), "purpose": inputs["purpose"],
+    return {**_identity(stored), "nib": inputs["nib"], "employer_name": "; ".join(names) or None,
+            "status": status("clearance", stored.result["outcome"]), "purpose": inputs["purpose"],
             "region_code": inputs["region_code"], "checked_on": inputs["as_of"]}
 
 
@@ -73,7 +74,7 @@ def check_coverage(session: Session, project_number: str, as_of: dt.date) -> dic
     decided = record(session, current_app.extensions["rulesets"], "project_coverage",
                      [Case(project_number, {"project": project, "as_of": as_of.isoformat()})])[0]
     session.commit()
-    return coverage_view(project_number, decided)
+    return coverage_view(project_number, decided.record)
 
 
 def _termin_status(amount: int, paid: int, due_on: str | None, as_of: str) -> str:
@@ -84,9 +85,9 @@ def _termin_status(amount: int, paid: int, due_on: str | None, as_of: str) -> st
     return "partly_paid" if paid else "not_due"
 
 
-def coverage_view(project_number: str, decided: Decided) -> dict[str, Any]:
+def coverage_view(project_number: str, stored: DecisionRecord) -> dict[str, Any]:
     """A project's coverage as the licensing office reads it, from the decision's facts and amounts."""
-    facts = decided.record.facts
+    facts = stored.facts
     as_of = facts["checked_on"]
     termins = []
     for number in range(1, MAX_TERMINS + 1):
@@ -98,9 +99,9 @@ def coverage_view(project_number: str, decided: Decided) -> dict[str, Any]:
                         "paid_on": facts.get(f"{prefix}_paid_on"),
                         "status": _termin_status(amount, paid, due_on, as_of)})
     basis = {item["code"].removeprefix("JAKON_CONTRIBUTION_").lower(): item["basis"]
-             for item in decided.record.result.get("amounts") or [] if item["code"].startswith("JAKON_CONTRIBUTION_")}
-    return {**_identity(decided), "project_number": project_number,
-            "status": status("project_coverage", decided.decision.outcome), "as_of": as_of,
+             for item in stored.result.get("amounts") or [] if item["code"].startswith("JAKON_CONTRIBUTION_")}
+    return {**_identity(stored), "project_number": project_number,
+            "status": status("project_coverage", stored.result["outcome"]), "as_of": as_of,
             "spk_date": facts["event_date"], "contract_value": facts.get("contract_value"),
             "registered_in_time": facts.get("project_registered_in_time", False),
             "deadline": facts.get("project_registration_deadline"),
@@ -109,6 +110,23 @@ def coverage_view(project_number: str, decided: Decided) -> dict[str, Any]:
             "contribution": {"jkk": facts.get("project_contribution_jkk"), "jkm": facts.get("project_contribution_jkm"),
                              "total": facts.get("project_contribution_total"), "basis": basis, "termins": termins,
                              "unpaid_due": facts.get("project_overdue_amount", 0)}}
+
+
+def stored_answer(session: Session, decision_id: str) -> dict[str, Any] | None:
+    """A licensing answer read back from the decision log as it was given (None for another kind or no such id).
+
+    ``kind`` says which; ``intact`` whether the record still gives its stored hash; ``checked_by`` the token's name.
+    """
+    stored = session.get(DecisionRecord, decision_id)
+    if stored is None or stored.kind not in ("clearance", "project_coverage") or stored.inputs is None:
+        return None
+    if stored.kind == "clearance":
+        answer = clearance_view(stored.inputs, stored)
+    else:
+        answer = coverage_view(stored.subject, stored)
+    intact = check_link(stored.prev_hash, decision_log.record_content(stored)) is None
+    checked_by = (stored.actor or {}).get("name")
+    return {**answer, "kind": stored.kind, "intact": intact, "checked_by": checked_by}
 
 
 @blp.route("/clearances", methods=["GET"])

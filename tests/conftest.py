@@ -75,7 +75,7 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     """A fresh app on a fresh database."""
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret-key"})
     yield application
     application.extensions["db_engine"].dispose()
 

@@ -34,9 +34,25 @@ def endpoints(app: Flask) -> list[tuple[Rule, str]]:
     return sorted(found, key=lambda pair: (pair[0].rule, pair[1]))
 
 
+def _view(app: Flask, rule: Rule) -> Any:
+    return app.view_functions[rule.endpoint]
+
+
+def is_open(app: Flask, rule: Rule, method: str) -> bool:
+    """Anyone may call it: ``OPEN``, a page's static files, or a page view marked public (its sign-in form)."""
+    return (rule.rule, method) in OPEN or rule.endpoint.endswith(".static") or \
+        getattr(_view(app, rule), "public", False)
+
+
 def guarded(app: Flask) -> list[tuple[Rule, str]]:
-    """The endpoints that need a token: all but ``OPEN``."""
-    return [(rule, method) for rule, method in endpoints(app) if (rule.rule, method) not in OPEN]
+    """The endpoints that need a bearer token: all but the open ones and the pages (signed in by a session)."""
+    return [(rule, method) for rule, method in endpoints(app) if not is_open(app, rule, method)
+            and not getattr(_view(app, rule), "session_auth", False)]
+
+
+def pages(app: Flask) -> list[tuple[Rule, str]]:
+    """The page views that need a signed-in session."""
+    return [(rule, method) for rule, method in endpoints(app) if getattr(_view(app, rule), "session_auth", False)]
 
 
 def allowed_roles(app: Flask, rule: Rule, method: str) -> tuple[str, ...] | None:
@@ -51,7 +67,7 @@ def allowed_roles(app: Flask, rule: Rule, method: str) -> tuple[str, ...] | None
 def unchecked_endpoints(app: Flask) -> list[str]:
     """Endpoints outside ``OPEN`` that do not check a role, or name a role that does not exist."""
     problems = []
-    for rule, method in guarded(app):
+    for rule, method in [*guarded(app), *pages(app)]:
         roles = allowed_roles(app, rule, method)
         if not roles or not set(roles) <= set(ROLES):
             problems.append(f"{method} {rule.rule}: roles {roles}")
