@@ -36,6 +36,8 @@ from .helpers import LATE_NIB, NIB, PROJECT, UNKNOWN_NIB, store_registry
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = os.environ.get("PAGES_SCREENSHOTS")
+# under pytest-xdist (--dist loadgroup) the module's tests stay on one worker: one chromium, one served app
+pytestmark = pytest.mark.xdist_group("browser")
 
 
 class Live:
