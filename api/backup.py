@@ -35,8 +35,9 @@ def db_backup(file: Path) -> None:
     source = sqlite3.connect(engine.url.database)
     target = sqlite3.connect(file)
     try:
-        # in steps of 1,000 pages: writers wait for a step, not the whole copy, and a write restarts it
-        source.backup(target, pages=1000)
+        # in one step, one read transaction: in WAL mode writers go on meanwhile, and the copy is the database as
+        # of the step's start (a copy in steps would start over after every write of the service)
+        source.backup(target)
     finally:
         target.close()
         source.close()
