@@ -49,20 +49,22 @@ def _started(pid: int) -> int:
 class Service:
     """gunicorn serving ``app`` with ``workers`` sync workers on a free port; ``with Service(env) as s:``."""
 
-    def __init__(self, env: dict[str, str], workers: int = 2, app: str = "wsgi:app", log: Path | None = None):
+    def __init__(self, env: dict[str, str], workers: int = 2, app: str = "wsgi:app", log: Path | None = None,
+                 checkout: Path = ROOT):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.env = {**env, **UNTHROTTLED, "BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": str(workers)}
         self.app = app
         self.log = log
+        self.checkout = checkout  # gunicorn imports the app from here (its working directory comes first)
         self.process: subprocess.Popen[bytes] | None = None
         self.boot_seconds = 0.0  # from start to every worker serving: an upper bound of one worker's boot
 
     def start(self, wait: float = 60) -> None:
         """Start gunicorn and wait until every worker is up and /health answers."""
         out = self.log.open("ab") if self.log else None
-        self.process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", self.app], cwd=ROOT,
+        self.process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", self.app], cwd=self.checkout,
                                         env=self.env, stdout=out or subprocess.DEVNULL, stderr=subprocess.STDOUT)
         if out is not None:
             out.close()  # the child has its own descriptor
