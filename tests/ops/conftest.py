@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +65,19 @@ def pg_template(pg_cluster: Cluster, registry_subset: Path, signing_key: Path) -
     return demo_database(pg_cluster.url("demo"), registry=registry_subset)
 
 
+def copy_of_demo(cluster: Cluster, name: str) -> None:
+    """CREATE DATABASE ``name`` TEMPLATE demo, waiting out autovacuum, which visits demo after its import (a
+    template must have no other session)."""
+    for attempt in range(40):
+        try:
+            cluster.sql(f"CREATE DATABASE {name} TEMPLATE demo")
+            return
+        except subprocess.CalledProcessError as error:
+            if "being accessed by other users" not in error.stderr or attempt == 39:
+                raise
+            time.sleep(0.5)
+
+
 def _demo(backend: str, request: pytest.FixtureRequest, work: Path, registry: Path, signing_key: Path) -> Demo:
     if backend == "sqlite":
         template, tokens = request.getfixturevalue("sqlite_template")
@@ -73,7 +88,7 @@ def _demo(backend: str, request: pytest.FixtureRequest, work: Path, registry: Pa
         tokens = request.getfixturevalue("pg_template")
         cluster: Cluster = request.getfixturevalue("pg_cluster")
         name = f"fault{next(COUNTER)}"
-        cluster.sql(f"CREATE DATABASE {name} TEMPLATE demo")
+        copy_of_demo(cluster, name)
         demo = Demo(backend, cluster.url(name), tokens, registry, work, cluster)
     demo.env = {**quiet_env(demo.url), "AUDIT_SIGNING_KEY": str(signing_key),
                 # a checkpoint every 50 records: each run signs several, and the checks verify them

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bench.mixed import http
 from bench.service import Service
 
 from .conftest import Demo, entries_between
@@ -55,39 +56,40 @@ def test_a_worker_killed_mid_load_loses_no_acknowledged_decision(demo: Demo):
     assert after_kills and all(e["status"] in (200, 201) for e in after_kills)
 
 
-def test_postgresql_stopped_mid_load_answers_503_at_once_and_recovers_when_started(pg_demo: Demo):
-    """While the server is down every request gets the 503 envelope with Retry-After within ~2 s, none hangs and
-    none is a 500; once it is started the pool reconnects by itself."""
+def test_postgresql_crashed_mid_load_answers_503_at_once_and_recovers_when_started(pg_demo: Demo):
+    """The server crashes (pg_ctl stop -m immediate) mid-load: every acknowledged decision survives it. While the
+    server is down every request gets the 503 envelope with Retry-After within ~2 s, none hangs and none is a 500;
+    once it is up again (after its crash recovery) the pool reconnects by itself."""
     cluster = pg_demo.cluster
     assert cluster is not None
 
     def stop_and_start(service: Service, journal: Journal) -> dict[str, Any]:
         assert wait_for(lambda: len(journal()) >= 30, 20), "the load did not start"
         stopping = time.time()
-        cluster.stop("fast")
+        cluster.stop("immediate")  # a crash: what was acknowledged must be on disk
         stopped = time.time()
         assert wait_for(lambda: answered_after(journal, stopping, 503), 5), "no 503 while the server was down"
         first_503 = min(e["at"] + e["ms"] / 1000 for e in journal() if e.get("status") == 503)
         time.sleep(4)
         starting = time.time()
-        cluster.start()
+        cluster.start()  # crash recovery first: seconds on a busy machine
         started = time.time()
-        assert wait_for(lambda: answered_after(journal, started, (200, 201)), 10), "no answer after the restart"
-        first_ok = min(e["at"] + e["ms"] / 1000 for e in journal()
-                       if e.get("at", 0) >= started and e.get("status") in (200, 201))
+        probe = f"{service.base_url}/v1/reason-codes"  # reads the token from the database, decides nothing
+        assert wait_for(lambda: http("GET", probe, pg_demo.tokens["licensing"], timeout=5)[0] == 200, 10, 0.1), \
+            "the service did not answer after the restart"
         return {"stopping": stopping, "stopped": stopped, "first_503_s": first_503 - stopping, "starting": starting,
-                "started": started, "recovered_s": first_ok - started}
+                "started": started, "recovery_s": started - starting, "answered_s": time.time() - started}
 
-    run = under_load(pg_demo, 20, stop_and_start)
+    run = under_load(pg_demo, 30, stop_and_start)
     fault = run.fault
     down = entries_between(run.journal, fault["stopped"], fault["starting"])
     assert down and {e["status"] for e in down} == {503}, run.statuses(down)
     assert all(e["retry_after"] == "2" for e in down)
     assert max(e["ms"] for e in down) < 2000, max(e["ms"] for e in down)
     assert fault["first_503_s"] < 2, fault
-    assert fault["recovered_s"] < 3, fault
-    statuses = run.statuses()
-    assert set(statuses) <= {200, 201, 503}, statuses  # never a 500, never a dropped connection
+    assert fault["answered_s"] < 3, fault  # after the server is up again: the pool reconnects at once
+    odd = [e for e in run.journal if e.get("status") not in (200, 201, 503)]
+    assert not odd, odd[:5]  # never a 500, never a dropped connection
     assert "database unavailable" in run.service_log
     assert_whole(run)
 
