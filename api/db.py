@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from . import unavailable
+from . import durable_commit, unavailable
 
 _QUEUE = "write_queue"  # session.info key: the queue of the session's database (SQLite files only)
 _HELD = "write_queue_held"  # session.info key: set while the session's transaction holds its place
@@ -148,7 +148,10 @@ def init_app(app: Flask, session_info: dict[str, Any] | None = None) -> None:
     info: dict[str, Any] = dict(session_info or {})
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         info[_QUEUE] = WriteQueue(os.path.abspath(engine.url.database))
-    app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False, info=info)
+    if engine.dialect.name == "postgresql" and config.get("DATABASE_FLUSH_AFTER_UNLOCK", True):
+        info[durable_commit.ENABLED] = True
+    app.extensions["db_sessionmaker"] = sessionmaker(engine, class_=durable_commit.FlushingSession,
+                                                     expire_on_commit=False, info=info)
     unavailable.init_app(app)
 
     @app.after_request
