@@ -76,6 +76,7 @@ def run_once(database: str, seconds: float, users: int, workers: int, work: Path
             checks = whole(service.base_url, tokens["auditor"], env, work)
         replays_differing = sum(1 for e in journal if e.get("name") == "replay differs")
         return {"database": database, "workers": workers, "users": users, "seconds": seconds,
+                "load_average": [round(x, 2) for x in os.getloadavg()],
                 "endpoints": stats, "log": log_check, "replays_differing": replays_differing,
                 "chain": {"ok": checks["ok"], "verify": checks["verify"], "offline_ok": checks["offline_ok"],
                           "consistency_ok": checks["consistency"]["ok"]}}

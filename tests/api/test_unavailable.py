@@ -115,7 +115,8 @@ def test_an_unreachable_postgresql_answers_503_within_the_connect_timeout(where:
     app = create_app({"DATABASE_URL": f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres", "TESTING": True,
                       "DATABASE_CONNECT_TIMEOUT": 2})
     started = time.monotonic()
-    answer = app.test_client().get("/v1/audit/verify", headers={"Authorization": "Bearer any"})
+    # a well-formed token, so that authentication has to ask the database
+    answer = app.test_client().get("/v1/audit/verify", headers={"Authorization": f"Bearer bpjs_auditor_{'x' * 43}"})
     elapsed = time.monotonic() - started
     assert_503(answer, "database is unavailable")
     assert elapsed < (1 if where == "refused" else 3.5), elapsed
