@@ -8,6 +8,7 @@ append writes when one is due (``api.checkpoints``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from adjudication.chain import CURRENT_FORMAT, GENESIS, canonical_json, hashed_content, record_hash
 from adjudication.verify import ChainCheck
 
+from . import durable_commit
 from .checkpoints import CHECKPOINTER, Checkpointer, between, utc_iso
 from .models import ChainHead, DecisionRecord
 from .version import service_version
@@ -73,28 +75,51 @@ def _advance_head(session: Session, count: int) -> tuple[int, str]:
     return row.seq - count + 1, row.hash
 
 
+def _content_around_seq(content: dict[str, Any]) -> tuple[str, str]:
+    """The canonical JSON of a record's hashed content, cut where its seq goes: ``before + str(seq) + after``.
+
+    ``canonical_json`` of a flat mapping is its sorted ``"key":value`` pairs joined by commas, so the pairs other
+    than seq are encoded once, before the chain head is locked; under the lock only the seq is written in.
+    """
+    pairs = [(key, f"{canonical_json(key)}:{canonical_json(value)}") for key, value in sorted(content.items())]
+    at = next(index for index, (key, _) in enumerate(pairs) if key == "seq")
+    before = ",".join(text for _, text in pairs[:at])
+    after = ",".join(text for _, text in pairs[at + 1:])
+    return "{" + before + ("," if before else "") + '"seq":', ("," if after else "") + after + "}"
+
+
 def append_many(session: Session, entries: Sequence[Entry]) -> list[DecisionRecord]:
     """Append decisions in order in the caller's transaction, with one advance of the chain head.
 
     The returned records are not attached to the session; read one back with ``session.get`` when needed.
+
+    On PostgreSQL the head's row lock is held from the advance to the end of the commit, and every other append in
+    the service waits for it: everything that does not need the sequence number or the previous hash (the records,
+    the canonical JSON their hashes cover) is built before the lock is taken, and the commit releases the lock
+    before its WAL flush (``api.durable_commit``).
     """
     if not entries:
         return []
-    seq, prev_hash = _advance_head(session, len(entries))
     now = dt.datetime.now(dt.UTC)
     version = service_version()
-    records = []
-    for offset, entry in enumerate(entries):
+    records, texts = [], []
+    for entry in entries:
         # facts, result and inputs are JSON-ready already (ISO dates, string keys), so the hash taken here is the
         # hash of what is read back
         record = DecisionRecord(
-            decision_id=str(uuid.uuid4()), seq=seq + offset, kind=entry.kind, subject=entry.subject,
+            decision_id=str(uuid.uuid4()), seq=0, kind=entry.kind, subject=entry.subject,
             ruleset_version=entry.ruleset_version, facts=entry.facts, result=entry.result,
-            decided_at=entry.decided_at or now, prev_hash=prev_hash, format=CURRENT_FORMAT, inputs=entry.inputs,
+            decided_at=entry.decided_at or now, format=CURRENT_FORMAT, inputs=entry.inputs,
             trace=entry.trace, actor=entry.actor, request_id=entry.request_id, service_version=version)
-        record.hash = record_hash(prev_hash, hashed_content(record_content(record)))
-        prev_hash = record.hash
         records.append(record)
+        texts.append(_content_around_seq(hashed_content(record_content(record))))
+    durable_commit.before_lock(session)
+    seq, prev_hash = _advance_head(session, len(entries))
+    for offset, (record, (before, after)) in enumerate(zip(records, texts, strict=True)):
+        record.seq = seq + offset
+        record.prev_hash = prev_hash
+        record.hash = hashlib.sha256(f"{prev_hash}{before}{record.seq}{after}".encode()).hexdigest()
+        prev_hash = record.hash
     session.connection().execute(_SET_HASH, {"new_hash": prev_hash})
     # a Core insert: the unit of work costs more than the rest of the append on the claims hot path
     session.connection().execute(_INSERT, [{name: getattr(r, name) for name in _COLUMNS} for r in records])
