@@ -28,8 +28,8 @@ class Label(NamedTuple):
         return self.id if lang == "id" else self.en
 
 
-_UNITS = {"months": ("bulan", "months"), "years": ("tahun", "years"), "days": ("hari", "days"),
-          "children": ("anak", "children")}
+_UNITS = {"months": ("bulan", "months", "month"), "years": ("tahun", "years", "year"),
+          "days": ("hari", "days", "day"), "children": ("anak", "children", "child")}
 
 
 def _l(label_id: str, label_en: str, unit: str = "") -> Label:
@@ -222,11 +222,9 @@ VALUE_LABELS: dict[str, dict[str, Label]] = {
         "partial_other": _l("pengambilan sebagian untuk persiapan hari tua",
                             "partial withdrawal for other retirement preparation"),
         "bpu_stopped": _l("peserta BPU berhenti bekerja", "a BPU participant who stopped working")},
-    "review_route_deviation": {"accepted": _l("penyimpangan jalur diterima sebagai wajar",
-                                              "the detour is accepted as reasonable"),
-                               "not_accepted": _l("penyimpangan jalur tidak diterima", "the detour is not accepted")},
-    "review_exclusion": {"confirmed": _l("pengecualian terbukti", "the exclusion is confirmed"),
-                         "refuted": _l("pengecualian tidak terbukti", "the exclusion is refuted")},
+    "review_route_deviation": {"accepted": _l("diterima sebagai wajar", "accepted as reasonable"),
+                               "not_accepted": _l("tidak diterima", "not accepted")},
+    "review_exclusion": {"confirmed": _l("terbukti", "confirmed"), "refuted": _l("tidak terbukti", "refuted")},
     "review_accident_kind": {"work_related": _l("terjadi dalam hubungan kerja", "in the employment relationship"),
                              "not_work_related": _l("tidak terjadi dalam hubungan kerja",
                                                     "not in the employment relationship")},
@@ -330,7 +328,9 @@ def _with_unit(text: str, unit: str, lang: str) -> str:
     if unit == "percent":
         return f"{text}%"
     words = _UNITS.get(unit)
-    return f"{text} {words[0 if lang == 'id' else 1]}" if words else text
+    if not words:
+        return text
+    return f"{text} {words[0] if lang == 'id' else words[2] if text == '1' else words[1]}"
 
 
 def show(fact: str, value: Any, lang: str, units: bool = True) -> str:

@@ -253,8 +253,8 @@ class Ruleset:
             for name in self._rule_params[i]:
                 dated = self.parameters[name].at(on)
                 if dated is not None:
-                    parameters[name] = {"value": _trace_value(dated.value), "start": dated.start.isoformat(),
-                                        "reference": dated.reference}
+                    parameters[name] = {"value": _trace_value(dated.value), "unit": self.parameters[name].unit,
+                                        "start": dated.start.isoformat(), "reference": dated.reference}
             effects = [{e.kind: e.code} if e.code else {e.kind: e.liability} if e.liability else
                        {e.kind: [requirement_text(r) for r in e.documents]} if e.kind == "require" else
                        {e.kind: e.item.code if e.item else None} for e in rule.then]

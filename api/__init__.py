@@ -54,11 +54,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
-    from . import assessments, audit, claims, licensing, registry, replays
+    from . import assessments, audit, claim_case, claims, licensing, registry, replays
 
     api.register_blueprint(registry.blp)
     api.register_blueprint(assessments.blp)
     api.register_blueprint(claims.blp)
+    api.register_blueprint(claim_case.blp)
     api.register_blueprint(licensing.blp)
     api.register_blueprint(audit.blp)
     api.register_blueprint(replays.blp)
@@ -106,6 +107,6 @@ def _register_service_routes(app: Flask, api: Api) -> None:
         return jsonify(status="ok", ruleset_version=app.extensions["rulesets"].current.version)
 
     @app.get("/v1/openapi.json")
-    @requires_role("officer", "licensing", "auditor", "admin")
+    @requires_role("officer", "licensing", "auditor", "admin", "supervisor")
     def openapi() -> Any:
         return jsonify(api.spec.to_dict())

@@ -16,7 +16,7 @@ from .db import get_session
 from .errors import ApiError
 from .models import ApiToken
 
-ROLES = ("officer", "licensing", "auditor", "admin")
+ROLES = ("officer", "licensing", "auditor", "admin", "supervisor")
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -94,7 +94,7 @@ def test_tracer_records_per_fired_rule_its_facts_parameters_and_arithmetic(shipp
     death = next(e for e in fired if e["rule_id"] == "JKK.DEATH.BENEFIT")
     assert death["citation"] == "PP 82/2019 Lampiran III" and death["valid_from"] == "2019-12-02"
     assert death["facts"] == {"claim_type": "JKK", "outcome_type": "death", "segment": "PU", "wage": 400000}
-    assert death["parameters"]["jkk.death.minimum"] == {"value": 20000000, "start": "2019-12-02",
+    assert death["parameters"]["jkk.death.minimum"] == {"value": 20000000, "unit": "Rupiah", "start": "2019-12-02",
                                                         "reference": "PP 82/2019 Lampiran III"}
     assert death["items"][0] == {"code": "JKK_DEATH_LUMP_SUM", "amount": 20000000,
                                  "formula": "max(48 x 400000, 20000000)"}
