@@ -37,6 +37,11 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
+def _percent(node: ast.expr) -> bool:
+    name = _dotted(node)
+    return name is not None and getattr(FACT_LABELS.get(name), "unit", "") == "percent"
+
+
 class _Words:
     """One rendering: the case, the parameters at the event date, the language."""
 
@@ -59,10 +64,14 @@ class _Words:
             return wording.number(value, self.lang), 3
         if isinstance(node, ast.BinOp):
             symbol, prec = _OPERATORS[type(node.op)]
-            left = _dotted(node.left)
-            if isinstance(node.op, ast.Div) and isinstance(node.right, ast.Constant) and node.right.value == 100 \
-                    and left is not None and getattr(FACT_LABELS.get(left), "unit", "") == "percent":
-                return self.name(left), 3  # a percentage fact over 100 reads as the percentage itself
+            if isinstance(node.op, ast.Div) and isinstance(node.right, ast.Constant) and node.right.value == 100:
+                # a percentage fact over 100 reads as the percentage itself: "persentase cacat 40%"
+                if _percent(node.left):
+                    return self.name(str(_dotted(node.left))), 3
+                if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Mult) and \
+                        _percent(node.left.right):
+                    lt, lp = self.render(node.left.left)
+                    return f"{f'({lt})' if lp < prec else lt} x {self.name(str(_dotted(node.left.right)))}", prec
             lt, lp = self.render(node.left)
             rt, rp = self.render(node.right)
             lt = f"({lt})" if lp < prec else lt
