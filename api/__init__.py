@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
-from . import checkpoints, cli, db, errors
+from . import checkpoints, cli, db, errors, openapi_docs
 from .auth import requires_role
 from .config import from_environment
 from .rulesets import RulesetRegistry
@@ -43,7 +43,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["rulesets"] = RulesetRegistry(app.config["RULES_DIR"])
     api = Api(app, spec_kwargs={"components": {
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-    }})
+    }, "extra_plugins": [openapi_docs.ExamplesAndErrors()]})
+    app.register_blueprint(openapi_docs.docs)
     _document_error_responses(api)
     _document_claim_incidents(api)
     errors.register_error_handlers(app)
