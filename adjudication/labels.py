@@ -127,6 +127,7 @@ FACT_LABELS: dict[str, Label] = {
     "scholarship_children_sma": _l("anak di SMA", "children in SMA", "children"),
     "scholarship_children_university": _l("anak di perguruan tinggi", "children at university", "children"),
     "heir_class": _l("golongan ahli waris", "class of heirs"),
+    "heirs_found": _l("ada ahli waris menurut urutan yang sah", "an heir in the legal order is named"),
     "heirs_entitled": _l("ahli waris yang berhak", "heirs entitled"),
     "review_route_deviation": _l("temuan penyelia atas penyimpangan jalur", "supervisor's finding on the detour"),
     "review_exclusion": _l("temuan penyelia atas dugaan pengecualian", "supervisor's finding on the exclusion"),
