@@ -184,6 +184,16 @@ VALUE_LABELS: dict[str, dict[str, Label]] = {
                 "BPU": _l("bukan penerima upah (BPU)", "non-wage earner (BPU)"),
                 "JAKON": _l("pekerja jasa konstruksi (JAKON)", "construction worker (JAKON)"),
                 "PMI": _l("pekerja migran Indonesia (PMI)", "Indonesian migrant worker (PMI)")},
+    "category": {"karyawan": _l("karyawan", "employee"), "non_asn": _l("pegawai non-ASN", "non-civil-service staff"),
+                 "perangkat_desa": _l("perangkat desa", "village official"),
+                 "penyelenggara_pemilu": _l("penyelenggara pemilu", "election worker"),
+                 "pekerja_konstruksi": _l("pekerja konstruksi", "construction worker"),
+                 "petani": _l("petani", "farmer"), "pekebun": _l("pekebun", "smallholder planter"),
+                 "nelayan": _l("nelayan", "fisher"), "ojek": _l("pengemudi ojek", "motorcycle taxi driver"),
+                 "pedagang": _l("pedagang", "trader"), "buruh_harian": _l("buruh harian", "day labourer"),
+                 "pekerja_mandiri": _l("pekerja mandiri", "self-employed worker"),
+                 "pemberi_kerja": _l("pemberi kerja perorangan", "individual employer"),
+                 "pmi": _l("pekerja migran Indonesia", "Indonesian migrant worker")},
     "payer": {"self": _l("peserta sendiri", "the participant"), "employer": _l("pemberi kerja", "the employer"),
               "apbd": _l("APBD", "APBD"), "apbdes": _l("APBDes", "APBDes"), "csr": _l("dana CSR", "CSR funds")},
     "employer_scale": {"micro": _l("mikro", "micro"), "small": _l("kecil", "small"),
@@ -355,8 +365,6 @@ def show(fact: str, value: Any, lang: str, units: bool = True) -> str:
         return ", ".join(value_label(fact, v, lang) for v in value.split(", "))
     if fact == "documents_missing":
         return ", ".join(document_text(v, lang) for v in str(value).split(", "))
-    if fact == "category" and isinstance(value, str):
-        return value.replace("_", " ")
     return value_label(fact, str(value), lang)
 
 
