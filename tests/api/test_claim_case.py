@@ -426,3 +426,27 @@ def test_messages_and_bases_follow_accept_language_and_keep_both(client: FlaskCl
                             headers={**auth("officer"), "Accept-Language": "en"}).get_json()
     assert in_english["language"] == "en" and in_english["summary"].startswith("The claim is approved.")
     assert client.get("/v1/claims/nope/explanation", headers=auth("officer")).status_code == 404
+
+
+@pytest.mark.usefixtures("registry")
+def test_a_supervisor_who_saw_the_missing_papers_verifies_them(client: FlaskClient, auth: Any) -> None:
+    first = submit(client, auth("officer"), commute(route_deviation=True, documents=CORE))
+    assert codes(first["decision"])[-2:] == ["COMMUTE_ROUTE_DEVIATION", "DOCUMENTS_MISSING"]
+    claim_id = first["claim_id"]
+    wrong = client.post(f"/v1/claims/{claim_id}/reviews", headers=auth("supervisor"),
+                        json={"findings": {"documents_verified": ["bank_book"]}})
+    assert wrong.status_code == 422 and "findings.documents_verified" in wrong.get_json()["errors"]
+    verified = client.post(f"/v1/claims/{claim_id}/reviews", headers=auth("supervisor"),
+                           json={"findings": {"documents_verified": ["police_report"]}}).get_json()
+    # the papers are complete; the detour still waits for its own finding
+    assert verified["status"] == "referred" and verified["decision"]["documents_missing"] == []
+    assert codes(verified["decision"])[-1] == "COMMUTE_ROUTE_DEVIATION"
+    assert verified["history"][-1]["findings"] == {"documents_verified": ["police_report"]}
+    # the verified paper counts as attached: adding it again is nothing new to decide
+    again = client.post(f"/v1/claims/{claim_id}/documents", json={"documents": ["police_report"]},
+                        headers=auth("officer"))
+    assert again.status_code == 409 and again.get_json()["errors"] == {"documents": ["Already on the claim."]}
+    cleared = client.post(f"/v1/claims/{claim_id}/reviews", headers=auth("supervisor"),
+                          json={"findings": {"route_deviation": "accepted"}}).get_json()
+    assert cleared["status"] == "approved" and [e["trigger"] for e in cleared["history"]] == [
+        "submitted", "reviewed", "reviewed"]
