@@ -54,6 +54,17 @@ class _Words:
             return f"{parameter_label(name, self.lang)} {shown}" if shown.startswith("Rp") else shown
         return f"{fact_label(name, self.lang)} {show(name, self.facts.get(name), self.lang)}"
 
+    def item(self, node: ast.Call) -> str:
+        name = str(_dotted(node.args[0]))
+        values = self.parameters.value(name, self.on)
+        position = self.facts.get(str(_dotted(node.args[1])), None) if _dotted(node.args[1]) else None
+        if position is None and isinstance(node.args[1], ast.Constant):
+            position = node.args[1].value
+        if not isinstance(values, tuple) or not isinstance(position, int) or not 1 <= position <= len(values):
+            return ast.unparse(node)
+        shown = show_parameter(name, values[position - 1], self.parameters[name].unit, self.lang)
+        return f"{parameter_label(name, self.lang)} {shown}"
+
     def render(self, node: ast.expr) -> tuple[str, int]:
         """(words, precedence of the top operator; 3 = atom)."""
         name = _dotted(node)
@@ -83,8 +94,11 @@ class _Words:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id == "marginal":
                 return f"{_TIERS[self.lang]} {self.render(node.args[0])[0]}", 3
+            if node.func.id == "at":  # the item of a list parameter the formula picks: its value, by its unit
+                return self.item(node), 3
             parts = _SEPARATOR[self.lang].join(self.render(arg)[0] for arg in node.args)
-            return f"{_CALLS[node.func.id][self.lang]} ({parts})", 3
+            called = _CALLS.get(node.func.id, {}).get(self.lang, node.func.id)
+            return f"{called} ({parts})", 3
         return ast.unparse(node), 3  # compile_formula admits nothing else
 
 
