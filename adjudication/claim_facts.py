@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from fractions import Fraction
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -130,8 +131,11 @@ def _participant_facts(participant: Mapping[str, Any], on: dt.date, contribution
         contributions = [c for c in contributions if parse_period(_period(c)) <= (ended.year, ended.month)]
     if segment in ("PU", "BPU"):
         # PU status is the employer's whole record; BPU counts from the participant's own membership start
-        inactive_after = int(parameter(parameters, "membership.bpu_inactive_after_unpaid_months", on)) \
-            if segment == "BPU" else None
+        # before the threshold's first value (an event before 2015-07-01, referred to the old regime) no lapse is
+        # reckoned: deriving the facts must not fail on a date the rules send to a person
+        threshold = parameters.value("membership.bpu_inactive_after_unpaid_months", on) \
+            if segment == "BPU" and "membership.bpu_inactive_after_unpaid_months" in parameters else None
+        inactive_after = int(threshold) if isinstance(threshold, int | Fraction) else None
         status = contribution_status(contributions, on, due_dates(parameters, segment),
                                      since=start if segment == "BPU" else None, inactive_after=inactive_after,
                                      until=ended if segment == "PU" else None)
