@@ -63,6 +63,7 @@ class Formula:
     facts: frozenset[str]
     params: frozenset[str]
     evaluate: Evaluator
+    tree: ast.expr | None = None  # the checked expression, for the basis in words (adjudication.basis)
 
     def amount(self, facts: Mapping[str, Any], param: Callable[[str], Any]) -> tuple[int, str]:
         """Whole-Rupiah amount (rounded down) and its basis for one case."""
@@ -202,4 +203,4 @@ def compile_formula(path: str, key: str, text: Any, parameters: Parameters) -> F
         return fact_value
 
     evaluate = build(tree.body)
-    return Formula(text.strip(), frozenset(facts), frozenset(params), evaluate)
+    return Formula(text.strip(), frozenset(facts), frozenset(params), evaluate, tree.body)

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from ..auth import public
 from ..dates import today
 from ..db import get_session
 from ..errors import NotFound
@@ -28,7 +29,7 @@ from .headers import security_headers
 from .i18n import LANGUAGES, page_language, remember_language
 from .i18n import gettext as _
 from .i18n import lazy_gettext as _l
-from .signin import public, sign_in, sign_out, signed_in
+from .signin import sign_in, sign_out, signed_in
 
 ROLE = "licensing"
 log = logging.getLogger(__name__)

@@ -107,10 +107,3 @@ def signed_in(role: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
-
-
-def public(view: F) -> F:
-    """Mark a page view anyone may open (the sign-in and sign-out forms), so the role checks of the test suite
-    know it is meant to be open."""
-    view.public = True  # type: ignore[attr-defined]
-    return view

@@ -223,7 +223,7 @@ def test_a_late_project(browser: WebDriver, live: Live) -> None:
     page = visible(browser)
     assert "TIDAK TERLINDUNGI" in page and f"Proyek {PROJECT}" in page
     assert "Batas waktu pendaftaran\n8 Agustus 2024" in page and "Hari keterlambatan\n12" in page
-    assert "Proyek didaftarkan 12 hari setelah batas waktu pendaftaran (2024-08-08)." in page
+    assert "Proyek didaftarkan 12 hari setelah batas waktu pendaftaran (8 Agustus 2024)." in page
     assert "Rp80.000.000" in page and "Rp192.000" in page
     snap(browser, "coverage-late")
     click(browser, By.LINK_TEXT, "Cetak surat keterangan")
