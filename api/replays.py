@@ -18,7 +18,7 @@ from .auth import current_actor, requires_role
 from .db import get_session
 from .errors import NotFound
 from .models import ReplayJob
-from .replay_queue import enqueue
+from .replay_queue import submit
 from .replay_run import Window, count
 from .replay_schemas import ChangesPageSchema, ChangesQuerySchema, InlineReplaySchema, JobAcceptedSchema, JobSchema
 
@@ -45,11 +45,8 @@ def replay_window(body: dict[str, Any]) -> Any:
     target = replay_jobs.target_version(session, registry, body["ruleset"])
     if count(session, window) <= current_app.config["REPLAY_INLINE_MAX"]:
         return replay_jobs.inline(session, registry, window, target)
-    job = replay_jobs.create(session, window, target, "api", current_app.config["REPLAY_CHUNK"], current_actor())
-    job_id, status = job.job_id, job.status
-    # committed before it is queued: a worker (or immediate mode, at once) must find the job
-    session.commit()
-    enqueue(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    job_id, status = submit(app, session, window, target, current_actor())
     response = jsonify(job_id=job_id, status=status, status_url=f"/v1/replays/{job_id}")
     response.status_code = 202
     response.headers["Location"] = f"/v1/replays/{job_id}"
