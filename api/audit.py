@@ -23,7 +23,9 @@ from .audit_schemas import (
     ChainCheckSchema,
     CheckpointQuerySchema,
     CheckpointSchema,
+    DecisionListQuerySchema,
     DecisionRecordSchema,
+    DecisionSummarySchema,
     PublicKeyQuerySchema,
     PublicKeySchema,
     ReplayRequestSchema,
@@ -93,6 +95,19 @@ def ruleset_versions(session: Session) -> list[dict[str, Any]]:
 def ruleset_diff(session: Session, a: str, b: str) -> dict[str, Any]:
     """What changed from ruleset ``a`` to ``b`` (either may be ``current``)."""
     return diff(ruleset_named(session, a, a), ruleset_named(session, b, b))
+
+
+@blp.route("/decisions", methods=["GET"])
+@requires_role("auditor")
+@blp.arguments(DecisionListQuerySchema(), location="query")
+@blp.response(200, DecisionSummarySchema(many=True))
+def list_decisions(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """Decisions newest first, of one kind and decided within [from, to] (UTC days) when given.
+
+    Page with ``before`` (the last seq of a page) for older ones, ``after`` (the first seq) for newer ones.
+    """
+    return decision_log.listed(get_session(), query.get("kind"), query.get("from_"), query.get("to"),
+                               query.get("before"), query.get("after"), query["limit"])
 
 
 @blp.route("/decisions/<decision_id>", methods=["GET"])
