@@ -133,6 +133,17 @@ class ReplaySchema(Schema):
         "description": "The replay's steps: parameters in force, rules fired with citations, benefits, outcome."})
 
 
+class RulesetPairSchema(Schema):
+    """Two rulesets to compare (what the auditor's page sends for ``GET /v1/rulesets/{a}/diff/{b}``)."""
+
+    from_ = fields.String(required=True, data_key="from", metadata={"pattern": RULESET_PATTERN})
+    to = fields.String(required=True, metadata={"pattern": RULESET_PATTERN})
+
+    @validates("from_", "to")
+    def _known_form(self, value: str, **_: Any) -> None:
+        _check_ruleset(value, ("current",))
+
+
 class BulkReplayRequestSchema(Schema):
     """A window of decisions to replay with one ruleset."""
 

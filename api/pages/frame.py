@@ -37,6 +37,14 @@ def _kept_query() -> dict[str, Any]:
     return {name: value for name, value in request.args.items() if name != "lang"}
 
 
+class Missing(Exception):
+    """What a page's path names does not exist; ``message`` says what, in the page's language (a 404 page)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 def refused_form() -> ResponseReturnValue:
     """A form posted without a valid CSRF token: refused, nothing done."""
     message = _("The form has expired or did not come from this page (CSRF check failed). Reload the page and "
@@ -57,6 +65,10 @@ def frame(blp: Blueprint, app_name: Any, home: str, home_label: Any, not_found: 
         return {"lang": page_language(), "languages": LANGUAGES, "signed_in_as": g.get("token_name"),
                 "sign_out_form": SignOutForm() if g.get("token_name") else None, "app_name": app_name,
                 "home_url": url_for(home), "home_label": home_label, "language_url": language_url}
+
+    @blp.errorhandler(Missing)
+    def _missing(error: Missing) -> ResponseReturnValue:
+        return render_template("pages/error.html", message=error.message), 404
 
     @blp.errorhandler(NotFound)
     def _not_found(_error: NotFound) -> ResponseReturnValue:
