@@ -1,17 +1,20 @@
-"""Page fixtures: a client signed in with a licensing token, one signed in with an auditor token, and a decision log
-with a newer ruleset stored beside it."""
+"""Page fixtures: a client signed in with a licensing token, one signed in with an auditor token, a decision log
+with a newer ruleset stored beside it, and the headless browser."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from selenium.webdriver.remote.webdriver import WebDriver
 
 from api import decision_log
 from api.models import DecisionRecord
 
+from .browser import headless_chromium
 from .helpers import audit_log_entries, csrf, store_audit_log
 
 
@@ -56,3 +59,9 @@ def audit_log(app: Flask, audit_entries: list[decision_log.Entry]) -> AuditLog:
     """The decisions in the app's log, and a newer ruleset that changes a few of them."""
     return AuditLog(*store_audit_log(app, audit_entries))
 
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    """One headless chromium for every browser test (each starts without the app's cookies)."""
+    with headless_chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
