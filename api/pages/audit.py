@@ -33,7 +33,11 @@ PER_PAGE = 50
 FILTERS = ("kind", "from", "to")
 
 blp = Blueprint("audit_page", __name__, url_prefix="/audit")
-frame(blp, _l("Audit"), ".decisions", _l("Back to the decisions"), _l("There is no such page."))
+frame(blp, _l("Audit"), ".decisions", _l("Back to the decisions"), _l("There is no such page."),
+      _l("Read only: the page shows the decision log as the audit API does, and a replay or an impact analysis is "
+         "never stored as a decision."),
+      (("audit_page.decisions", _l("Decisions")), ("audit_page.impact", _l("Impact analysis")),
+       ("audit_page.rulesets", _l("Rulesets")), ("audit_page.verify", _l("Chain check"))))
 sign_in_views(blp, ROLE, AuditSignInForm, ".decisions",
               _l("Paste your auditor token from the service administrator. It is kept only for this browser "
                  "session; the page only reads the decision log."))

@@ -52,10 +52,12 @@ def refused_form() -> ResponseReturnValue:
     return render_template("pages/error.html", message=message), 400
 
 
-def frame(blp: Blueprint, app_name: Any, home: str, home_label: Any, not_found: Any) -> None:
+def frame(blp: Blueprint, app_name: Any, home: str, home_label: Any, not_found: Any, footer: Any,
+          sections: tuple[tuple[str, Any], ...] = ()) -> None:
     """Give ``blp`` the frame's globals, language cookie, security headers and error pages.
 
-    ``home`` is the endpoint of the page's start (``.search``), ``not_found`` what a 404 of its views says.
+    ``home`` is the endpoint of the page's start (``.search``), ``not_found`` what a 404 of its views says,
+    ``footer`` what every page of it says at the bottom, ``sections`` (endpoint, label) the links in its header.
     """
     blp.after_request(remember_language)
     blp.after_request(security_headers)
@@ -64,7 +66,8 @@ def frame(blp: Blueprint, app_name: Any, home: str, home_label: Any, not_found: 
     def _frame_globals() -> dict[str, Any]:
         return {"lang": page_language(), "languages": LANGUAGES, "signed_in_as": g.get("token_name"),
                 "sign_out_form": SignOutForm() if g.get("token_name") else None, "app_name": app_name,
-                "home_url": url_for(home), "home_label": home_label, "language_url": language_url}
+                "home_url": url_for(home), "home_label": home_label, "language_url": language_url,
+                "footer": footer, "sections": sections}
 
     @blp.errorhandler(Missing)
     def _missing(error: Missing) -> ResponseReturnValue:

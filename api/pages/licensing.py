@@ -31,7 +31,9 @@ ROLE = "licensing"
 
 blp = Blueprint("licensing_page", __name__, url_prefix="/licensing")
 frame(blp, _l("Licensing check"), ".search", _l("Back to the search"),
-      _l("There is no licensing decision with this id."))
+      _l("There is no licensing decision with this id."),
+      _l("Decisions are made by the rules in force and stored in a hash-chained log; no worker's personal data is "
+         "shown here."))
 sign_in_views(blp, ROLE, SignInForm, ".search",
               _l("Paste the licensing token your office received from the service administrator. It is kept only "
                  "for this browser session."))

@@ -57,6 +57,8 @@ def test_the_page_asks_for_an_auditor_token(client: FlaskClient) -> None:
     assert response.status_code == 302 and response.headers["Location"] == "/audit/sign-in"
     text = page(client, "/audit/sign-in")
     assert "Token auditor" in text and "hanya membaca log keputusan" in text
+    # the audit page's own frame: its footer, not the licensing page's
+    assert "Hanya baca:" in text and "data pribadi pekerja tidak ditampilkan" not in text
 
 
 @pytest.mark.parametrize("role", ["officer", "licensing", "admin", "supervisor"])
@@ -164,7 +166,8 @@ def test_an_unknown_decision_is_a_404_page(auditor: FlaskClient) -> None:
     for path in ("/audit/decisions/nope", "/audit/decisions/nope/replay"):
         response = auditor.get(path)
         assert response.status_code == 404 and response.mimetype == "text/html"
-        assert "Tidak ada keputusan dengan nomor ini." in text_of(response.get_data(as_text=True))
+        text = text_of(response.get_data(as_text=True))
+        assert "Tidak ada keputusan dengan nomor ini." in text and "Analisis dampak" in text  # the header's links
 
 
 # --- replays ------------------------------------------------------------------------------------------------
