@@ -131,4 +131,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # run as api.replay_queue, not as __main__: huey names a task by its function's module, and the web workers
+    # enqueue "api.replay_queue.replay_job"; a consumer whose task were "__main__.replay_job" would refuse every job
+    # queued while it runs (it ran only the jobs it resumed at start)
+    from api.replay_queue import main as consumer_main
+
+    consumer_main()
