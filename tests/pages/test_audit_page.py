@@ -319,6 +319,18 @@ def test_an_unknown_job_is_a_404_page(auditor: FlaskClient) -> None:
 
 # --- every page ---------------------------------------------------------------------------------------------
 
+def test_odd_input_is_never_a_500(auditor: FlaskClient, audit_log: AuditLog) -> None:
+    job_path = start_job(auditor).headers["Location"]
+    decision = f"/audit/decisions/{audit_log.records[0].decision_id}"
+    for path in (f"{job_path}?page={2**63}", f"{job_path}?page=%00", f"/audit?before={2**63}", "/audit?from=%00",
+                 "/audit?kind=%00", f"{decision}/replay?ruleset=%00", "/audit/rulesets/diff?from=%00&to=current",
+                 "/audit/decisions/%00", "/audit/replays/%00", "/audit?from=9999-12-31&to=9999-12-31",
+                 "/audit?from=0001-01-01", f"{job_path}?page={2**31 - 1}", f"/audit?before={2**31 - 1}"):
+        response = auditor.get(path)
+        assert response.status_code in (200, 404, 422), (path, response.status_code)
+
+
+
 def test_every_page_speaks_english_too_and_sends_the_security_headers(auditor: FlaskClient,
                                                                       audit_log: AuditLog) -> None:
     record = audit_log.records[0]
