@@ -2,9 +2,10 @@
 its own or another ruleset, the whole chain's check, and what changed between two rulesets.
 
 Every answer is the audit API's own (``api.audit``, ``api.decision_log``), checked by its schemas, so the page
-shows nothing the auditor role does not already read there; a decision's page shows its facts, never the raw
-registry records (names, NIKs) it was derived from. Nothing here writes: lists, replays and diffs are GET pages,
-and the only POSTs are the sign-in and the impact analysis (``impact``, a job on the replay queue).
+shows nothing the auditor role does not already read there; a decision's page shows its facts, not the raw case
+and registry records (``inputs``: the participant's KPJ among them) they were derived from. Nothing here writes:
+lists, replays and diffs are GET pages, and the only POSTs are the sign-in and the impact analysis (``impact``, a
+job on the replay queue).
 """
 
 from __future__ import annotations
