@@ -63,6 +63,7 @@ class Formula:
     facts: frozenset[str]
     params: frozenset[str]
     evaluate: Evaluator
+    tree: ast.expr | None = None  # the checked expression, for the basis in words (adjudication.basis)
 
     def amount(self, facts: Mapping[str, Any], param: Callable[[str], Any]) -> tuple[int, str]:
         """Whole-Rupiah amount (rounded down) and its basis for one case."""
@@ -70,11 +71,12 @@ class Formula:
         return math.floor(value), basis
 
 
-def _dotted(node: ast.expr) -> str | None:
+def dotted(node: ast.expr) -> str | None:
+    """The dotted name an expression node spells (``jkk.death.multiplier``), or None."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
+        head = dotted(node.value)
         return f"{head}.{node.attr}" if head else None
     return None
 
@@ -93,7 +95,7 @@ def compile_formula(path: str, key: str, text: Any, parameters: Parameters) -> F
     params: set[str] = set()
 
     def build(node: ast.expr) -> Evaluator:
-        name = _dotted(node)
+        name = dotted(node)
         if name is not None:
             return name_ref(name)
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float) \
@@ -152,7 +154,7 @@ def compile_formula(path: str, key: str, text: Any, parameters: Parameters) -> F
         return tiered
 
     def list_parameter(node: ast.expr, usage: str) -> str:
-        name = _dotted(node)
+        name = dotted(node)
         if name is None or "." not in name:
             raise RuleFileError(path, key, f"{usage}: {ast.unparse(node)!r} is not a parameter")
         if name not in parameters or parameters[name].kind != "numbers":
@@ -202,4 +204,4 @@ def compile_formula(path: str, key: str, text: Any, parameters: Parameters) -> F
         return fact_value
 
     evaluate = build(tree.body)
-    return Formula(text.strip(), frozenset(facts), frozenset(params), evaluate)
+    return Formula(text.strip(), frozenset(facts), frozenset(params), evaluate, tree.body)

@@ -14,83 +14,79 @@ from typing import Any
 
 from .errors import RuleFileError
 from .fact_catalogue import FACTS
+from .labels import show, show_parameter
 
 CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 KINDS = ("reject", "refer", "warning", "info")
-KEYS = frozenset({"kind", "id", "en"})
+OUTCOMES = ("approved", "rejected", "referred")
+KEYS = frozenset({"kind", "id", "en", "outcomes", "until"})
 # values the decision itself supplies to messages, besides the facts of the case
 DECISION_PLACEHOLDERS = frozenset({"documents_missing"})
 
 
 @dataclass(frozen=True)
 class ReasonCode:
-    """A reason an officer reads: what kind of effect it explains and the message in both languages."""
+    """A reason an officer reads: what kind of effect it explains and the message in both languages.
+
+    ``outcomes`` are the outcomes a decision shows the reason with (a note on how benefits are paid would
+    contradict a rejection); ``until`` names a date fact on which a rejection lapses (the claim can be filed
+    again from that day: the decision's ``claimable_from``).
+    """
 
     code: str
     kind: str
     message_id: str
     message_en: str
+    outcomes: tuple[str, ...] = OUTCOMES
+    until: str | None = None
 
     def render(self, facts: Mapping[str, Any], parameter: ParameterLookup | None = None) -> tuple[str, str]:
         """Both messages with ``{fact}`` placeholders filled from the case and ``{dotted.parameter}`` ones from
-        ``parameter`` (name -> (value, unit) on the event date); anything unknown stays visible as written."""
-        return (_fill(self.message_id, facts, parameter, "."), _fill(self.message_en, facts, parameter, ","))
+        ``parameter`` (name -> (value, unit) on the event date), each in its language's words (listed values by
+        their labels, money as Rupiah, dates written out); anything unknown stays visible as written."""
+        return _fill(self.message_id, facts, parameter, "id"), _fill(self.message_en, facts, parameter, "en")
 
 
 ParameterLookup = Callable[[str], "tuple[Any, str] | None"]
 
 
-def _shown(value: Any, money: bool, thousands: str) -> Any:
-    if isinstance(value, list | tuple):
-        return ", ".join(map(str, value))
-    if money and isinstance(value, int):
-        return "Rp" + f"{value:,}".replace(",", thousands)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "denominator") and value.denominator != 1:
-        return f"{float(value):g}"
-    return value
-
-
 class _Parameter:
     """One step of a dotted parameter name in a placeholder (``{jht.partial.min_membership_months}``)."""
 
-    def __init__(self, name: str, parameter: ParameterLookup | None, thousands: str):
-        self.name, self.parameter, self.thousands = name, parameter, thousands
+    def __init__(self, name: str, parameter: ParameterLookup | None, lang: str):
+        self.name, self.parameter, self.lang = name, parameter, lang
 
     def __getattr__(self, part: str) -> Any:
         name = f"{self.name}.{part}"
         found = self.parameter(name) if self.parameter else None
         if found is None:
-            return _Parameter(name, self.parameter, self.thousands)
+            return _Parameter(name, self.parameter, self.lang)
         value, unit = found
-        return _shown(value, unit.lower() == "rupiah", self.thousands)
+        return show_parameter(name, value, unit, self.lang, units=False)
 
     def __format__(self, spec: str) -> str:
         return "{" + self.name + "}"  # not a parameter (or none given): stays visible
 
 
 class _Shown(dict[str, Any]):
-    """Values as a message shows them: lists joined, money as Rupiah with the language's separator, parameters
-    reached by their dotted names."""
+    """Values as a message in one language shows them (``labels.show``), parameters reached by their dotted
+    names."""
 
-    def __init__(self, facts: Mapping[str, Any], parameter: ParameterLookup | None, thousands: str):
+    def __init__(self, facts: Mapping[str, Any], parameter: ParameterLookup | None, lang: str):
         super().__init__(facts)
-        self.parameter, self.thousands = parameter, thousands
+        self.parameter, self.lang = parameter, lang
 
     def __missing__(self, key: str) -> Any:
-        return _Parameter(key, self.parameter, self.thousands)
+        return _Parameter(key, self.parameter, self.lang)
 
     def __getitem__(self, key: str) -> Any:
-        value = super().__getitem__(key)
-        if isinstance(value, _Parameter):
-            return value
-        ftype = FACTS.get(key)
-        return _shown(value, ftype is not None and ftype.unit == "rupiah", self.thousands)
+        if not super().__contains__(key):
+            return self.__missing__(key)
+        return show(key, super().__getitem__(key), self.lang, units=False)
 
 
-def _fill(template: str, facts: Mapping[str, Any], parameter: ParameterLookup | None, thousands: str) -> str:
-    return template.format_map(_Shown(facts, parameter, thousands)) if "{" in template else template
+def _fill(template: str, facts: Mapping[str, Any], parameter: ParameterLookup | None, lang: str) -> str:
+    return template.format_map(_Shown(facts, parameter, lang)) if "{" in template else template
 
 
 def check_placeholders(path: str, catalogue: Mapping[str, ReasonCode], parameters: Mapping[str, Any]) -> None:
@@ -119,7 +115,8 @@ def parse_catalogue(path: str, data: Any) -> dict[str, ReasonCode]:
             raise RuleFileError(path, code, "must be a mapping with kind, id and en")
         unknown = set(entry) - KEYS
         if unknown:
-            raise RuleFileError(path, f"{code}.{sorted(map(str, unknown))[0]}", "unknown key; use kind, id, en")
+            raise RuleFileError(path, f"{code}.{sorted(map(str, unknown))[0]}",
+                                "unknown key; use kind, id, en, outcomes, until")
         for key in ("kind", "id", "en"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
                 raise RuleFileError(path, f"{code}.{key}", "missing or empty")
@@ -129,5 +126,12 @@ def parse_catalogue(path: str, data: Any) -> dict[str, ReasonCode]:
             for field in _placeholders(entry[key]):
                 if "." not in field and field not in FACTS and field not in DECISION_PLACEHOLDERS:
                     raise RuleFileError(path, f"{code}.{key}", f"placeholder {{{field}}} is not a known fact")
-        out[code] = ReasonCode(code, entry["kind"], entry["id"].strip(), entry["en"].strip())
+        outcomes = entry.get("outcomes", list(OUTCOMES))
+        if not isinstance(outcomes, list) or not outcomes or not set(outcomes) <= set(OUTCOMES):
+            raise RuleFileError(path, f"{code}.outcomes", f"a list of {', '.join(OUTCOMES)}")
+        until = entry.get("until")
+        if until is not None and (entry["kind"] != "reject" or getattr(FACTS.get(until), "kind", None) != "date"):
+            raise RuleFileError(path, f"{code}.until", "a reject code may name a date fact on which it lapses")
+        out[code] = ReasonCode(code, entry["kind"], entry["id"].strip(), entry["en"].strip(),
+                               tuple(o for o in OUTCOMES if o in outcomes), until)
     return out

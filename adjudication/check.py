@@ -11,6 +11,8 @@ A case file in ``rules/cases/`` is a list of::
         total_amount: 42000000
         benefits: {JKK_DEATH_LUMP_SUM: 20000000, ...}   # exactly these codes and amounts
         amounts: {JAKON_CONTRIBUTION_JKK: 1345000, ...}  # stated amounts, exactly these
+        provisional_benefits: {JKK_STMB: 7553200}       # a referred claim's amounts once cleared, exactly these
+        claimable_from: 2025-02-28         # a lapsing rejection: the day the claim can be filed again
         facts: {project_covered_from: 2024-08-05}        # derived facts with these values
         reasons: [LATE_REPORT]             # exactly these codes, in order
         fires: [JKK.DEATH.BENEFIT]         # at least these rule ids fire
@@ -35,7 +37,8 @@ from .yamlfile import parse_yaml
 
 CASE_KEYS = frozenset({"name", "facts", "kind", "inputs", "expect", "note"})
 EXPECT_KEYS = frozenset({"outcome", "liability", "total_amount", "benefits", "amounts", "reasons", "fires",
-                         "does_not_fire", "documents_required", "documents_missing", "facts"})
+                         "does_not_fire", "documents_required", "documents_missing", "facts", "claimable_from",
+                         "provisional_benefits"})
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,12 @@ def run_case(ruleset: Ruleset, case: Case) -> CaseResult:
     for key in ("outcome", "liability", "total_amount"):
         if key in expect and expect[key] != got[key]:
             failures.append(f"{key}: expected {expect[key]!r}, got {got[key]!r}")
-    for section in ("benefits", "amounts"):
+    if "claimable_from" in expect:
+        wanted = expect["claimable_from"]
+        wanted = wanted.isoformat() if isinstance(wanted, dt.date) else wanted
+        if wanted != got.get("claimable_from"):
+            failures.append(f"claimable_from: expected {wanted!r}, got {got.get('claimable_from')!r}")
+    for section in ("benefits", "amounts", "provisional_benefits"):
         if section in expect:
             amounts = {b["code"]: b["amount"] for b in got.get(section) or []}
             if dict(expect[section] or {}) != amounts:

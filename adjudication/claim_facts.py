@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from fractions import Fraction
 from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from .contributions import due_dates, parameter
 from .facts import (
@@ -23,6 +26,7 @@ from .facts import (
 )
 from .parameters import Parameters
 from .projects import project_coverage
+from .review import review_facts
 
 SCHOLARSHIP_LEVELS = ("tk_sd", "smp", "sma", "university")  # the facts scholarship_children_<level>
 
@@ -127,8 +131,11 @@ def _participant_facts(participant: Mapping[str, Any], on: dt.date, contribution
         contributions = [c for c in contributions if parse_period(_period(c)) <= (ended.year, ended.month)]
     if segment in ("PU", "BPU"):
         # PU status is the employer's whole record; BPU counts from the participant's own membership start
-        inactive_after = int(parameter(parameters, "membership.bpu_inactive_after_unpaid_months", on)) \
-            if segment == "BPU" else None
+        # before the threshold's first value (an event before 2015-07-01, referred to the old regime) no lapse is
+        # reckoned: deriving the facts must not fail on a date the rules send to a person
+        threshold = parameters.value("membership.bpu_inactive_after_unpaid_months", on) \
+            if segment == "BPU" and "membership.bpu_inactive_after_unpaid_months" in parameters else None
+        inactive_after = int(threshold) if isinstance(threshold, int | Fraction) else None
         status = contribution_status(contributions, on, due_dates(parameters, segment),
                                      since=start if segment == "BPU" else None, inactive_after=inactive_after,
                                      until=ended if segment == "PU" else None)
@@ -237,13 +244,30 @@ def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
     else:
         # a channel limit is about the claim: chosen by the filing date (REFERENCE, rule of thumb)
         facts.update(jht_reason=incident.get("reason"), jht_online_limit=parameters.value("jht.online_claim_limit",
-                                                                                        filed))
+                                                                                        filed),
+                     jht_claimable_from=jht_claimable_from(incident.get("reason"), on, parameters))
     return {name: value.isoformat() if isinstance(value, dt.date) else value
             for name, value in sorted(facts.items()) if value is not None}
 
 
+def jht_claimable_from(reason: str | None, on: dt.date, parameters: Parameters) -> dt.date | None:
+    """After a resignation or a termination: the event plus the waiting months in force on it, by calendar-month
+    arithmetic (31 January + 1 month = 28 February, as ``months_event_to_filing`` counts); otherwise None."""
+    if reason not in ("resignation", "termination") or "jht.waiting_months" not in parameters:
+        return None
+    months = parameters.value("jht.waiting_months", on)
+    return on + relativedelta(months=int(months)) if isinstance(months, int) else None
+
+
 def derive_claim(inputs: Mapping[str, Any], parameters: Parameters) -> dict[str, Any]:
     """Facts of a claim from its stored inputs: ``{claim, participant, employer, project, contributions,
-    duplicate_of}`` (the claim body and the registry records as read, JSON-ready)."""
-    return claim_facts(inputs["claim"], inputs.get("participant"), inputs.get("employer"), inputs.get("project"),
-                       inputs.get("contributions") or (), parameters, duplicate_of=inputs.get("duplicate_of"))
+    duplicate_of, review}`` (the claim body and the registry records as read, JSON-ready; ``review`` holds a
+    supervisor's findings, whose verified papers count as attached)."""
+    facts = claim_facts(inputs["claim"], inputs.get("participant"), inputs.get("employer"), inputs.get("project"),
+                        inputs.get("contributions") or (), parameters, duplicate_of=inputs.get("duplicate_of"))
+    reviewed = review_facts(inputs.get("review"))
+    if reviewed:
+        if "documents_verified" in reviewed:
+            facts["documents"] = sorted({*facts.get("documents", []), *reviewed["documents_verified"]})
+        facts = dict(sorted({**facts, **reviewed}.items()))
+    return facts

@@ -158,6 +158,15 @@ FACTS: dict[str, FactType] = {
                            "occupational_disease", "sudden_work_death"),
     "reported_on": _date("stage-I report to BPJS"),
     "route_deviation": _bool("a commute left the usual route"),
+    # a supervisor's findings on a referred claim (POST /v1/claims/{id}/reviews; adjudication.review)
+    "review_route_deviation": _enum("a supervisor's finding on a commute off the usual route", "accepted",
+                                    "not_accepted"),
+    "review_exclusion": _enum("a supervisor's finding on a suspected exclusion", "confirmed", "refuted"),
+    "review_accident_kind": _enum("a supervisor's finding whether an event the old definition does not name was in "
+                                  "the employment relationship", "work_related", "not_work_related"),
+    "review_rejection": _enum("the catalogued reason a supervisor rejects a referred claim with",
+                              "EVIDENCE_NOT_VALID", "NOT_A_WORK_ACCIDENT"),
+    "documents_verified": FactType("list", "documents a supervisor saw and verified (they count as attached)"),
     "diagnosed_on": _date("occupational disease diagnosis"),
     "pak_years_after_employment": _int("started years from the end of employment to the PAK diagnosis"),
     "incident_flags": FactType("list", "what the chronology suggests (any flag refers the claim)",
@@ -180,6 +189,8 @@ FACTS: dict[str, FactType] = {
     "jht_balance": _money("JHT balance, Rupiah"),
     "jht_online_limit": _money("the largest JHT balance the JMO app pays, in force on the filing date"),
     "jht_partial_withdrawals": _int("partial JHT withdrawals already made"),
+    "jht_claimable_from": _date("resignation or termination: the first filing date after the waiting period "
+                                "(the event plus jht.waiting_months by calendar-month arithmetic)"),
     "heirs_count": _int("number of heirs named"),
     "school_children": _int("children eligible for a scholarship: under 23, unmarried, not working, in education"),
     "scholarship_children_tk_sd": _int("of the (at most 2) eldest eligible children, those in TK or SD"),

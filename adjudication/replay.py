@@ -47,11 +47,17 @@ def differences(original: dict[str, Any], replayed: dict[str, Any]) -> list[dict
     for name in before:
         if before[name] != after[name]:
             out.append({"field": name, "original": before[name], "replayed": after[name]})
-    for section in ("benefits", "amounts"):
+    # provisional amounts and the day a rejection lapses are compared when the stored decision has them (records
+    # kept before decisions stated them replay without them)
+    sections = ("benefits", "amounts", *(("provisional_benefits",) if "provisional_benefits" in original else ()))
+    for section in sections:
         old, new = _items(original, section), _items(replayed, section)
         for key in [*old, *(k for k in new if k not in old)]:
             if old.get(key) != new.get(key):
                 out.append({"field": f"{section}.{key}", "original": old.get(key), "replayed": new.get(key)})
+    if "claimable_from" in original and original["claimable_from"] != replayed.get("claimable_from"):
+        out.append({"field": "claimable_from", "original": original["claimable_from"],
+                    "replayed": replayed.get("claimable_from")})
     for name in DOCUMENT_FIELDS:
         if (name in original or name in replayed) and original.get(name) != replayed.get(name):
             out.append({"field": name, "original": original.get(name), "replayed": replayed.get(name)})

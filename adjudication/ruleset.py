@@ -13,6 +13,8 @@ from types import MappingProxyType
 from typing import Any
 
 from . import engine
+from .basis import basis_words
+from .benefits import format_number
 from .catalogue import ReasonCode
 from .compiler import (
     condition_parameters,
@@ -22,6 +24,7 @@ from .compiler import (
     plan_parts,
     rule_pattern,
 )
+from .conditions import referenced
 from .conditions import text as condition_text
 from .decision import Decision, Fired, assemble
 from .derivation import derive
@@ -32,6 +35,7 @@ from .kinds import CASE_KINDS
 from .loader import Rule, load_files
 from .parameters import Parameters
 from .tracer import Tracer
+from .wording import LANGUAGES
 
 MAX_PROPERTIES = 250  # durable refuses a fact with more than 255 properties (error 302)
 CASES_DIR = "cases"
@@ -111,6 +115,10 @@ class Ruleset:
         self.version = f"sha256:{digest}"
         self.name = f"claims_{digest[:16]}"
         self._condition_params = condition_parameters(self.rules)
+        # per rule, what its trace entry shows: the facts its condition reads and the parameters it uses
+        self._rule_facts = tuple(tuple(sorted(referenced(rule.when, "fact"))) for rule in self.rules)
+        self._rule_params = tuple(tuple(sorted(referenced(rule.when, "param").union(
+            *(e.item.formula.params for e in rule.then if e.item is not None)))) for rule in self.rules)
         self._list_facts = frozenset(n for n, t in FACTS.items() if t.kind == "list")
         # parameter values change only at their start dates, so between two consecutive starts (of any condition
         # parameter) the document's parameter properties are fixed: precompute them per span, find it by bisect
@@ -200,31 +208,10 @@ class Ruleset:
     def evaluate(self, facts: Mapping[str, Any], tracer: Tracer | None = None) -> Decision:
         """Decide one case: facts (catalogue names, dates as date or ISO text) in, Decision out."""
         stored, document, on = self.case_document(facts)
-        if tracer is not None:
-            for name in self._condition_params:
-                dated = self.parameters[name].at(on)
-                if dated is not None:
-                    tracer.record("parameter", name=name, value=str(dated.value), start=dated.start.isoformat(),
-                                  reference=dated.reference)
-        fired: list[Fired] = []
-        for state in engine.evaluate(self.parts_for(document), document):
-            by_rule: dict[int, list[tuple[int, int, str]]] = {}
-            for index, effect_index, amount, basis in state["items"]:
-                by_rule.setdefault(index, []).append((effect_index, amount, basis))
-            fired.extend(Fired(self.rules[i], tuple(by_rule.get(i, ()))) for i in state["fired"])
+        fired = self.fired_rules(engine.evaluate(self.parts_for(document), document), document, on)
         decision = assemble(fired, self.catalogue, self.version, on, stored, self.parameter_lookup(on))
         if tracer is not None:
-            for item in fired:
-                tracer.record("rule_fired", rule_id=item.rule.id, citation=str(item.rule.citation),
-                              effects=[e.kind for e in item.rule.then])
-            for benefit in decision.benefits:
-                tracer.record("benefit", code=benefit.code, amount=benefit.amount, basis=benefit.basis)
-            for stated in decision.amounts:
-                tracer.record("amount", code=stated.code, amount=stated.amount, basis=stated.basis)
-            if decision.documents_required:
-                tracer.record("documents", required=list(decision.documents_required),
-                              missing=list(decision.documents_missing))
-            tracer.record("decision", outcome=decision.outcome, liability=decision.liability)
+            self._trace(tracer, fired, stored, on, decision)
         return decision
 
     def parameter_lookup(self, on: dt.date) -> Callable[[str], tuple[Any, str] | None]:
@@ -236,6 +223,54 @@ class Ruleset:
             dated = parameter.at(on)
             return None if dated is None or dated.value is None else (dated.value, parameter.unit)
         return lookup
+
+    def fired_rules(self, states: Iterable[Mapping[str, Any]], document: Mapping[str, Any], on: dt.date
+                    ) -> list[Fired]:
+        """The rules the engine's parts fired, in order, with their items worded in both languages."""
+        fired: list[Fired] = []
+        for state in states:
+            by_rule: dict[int, list[tuple[int, int, str, str, str]]] = {}
+            for index, effect_index, amount, basis in state["items"]:
+                rule = self.rules[index]
+                formula = rule.then[effect_index].item.formula  # type: ignore[union-attr]
+                citation = str(rule.citation)
+                by_rule.setdefault(index, []).append((effect_index, amount, basis, *(
+                    basis_words(formula, document, self.parameters, on, amount, citation, lang)
+                    for lang in LANGUAGES)))
+            fired.extend(Fired(self.rules[i], tuple(by_rule.get(i, ()))) for i in state["fired"])
+        return fired
+
+    def _trace(self, tracer: Tracer, fired: list[Fired], stored: Mapping[str, Any], on: dt.date,
+               decision: Decision) -> None:
+        """Per fired rule: the facts its condition read (None when the case lacks one), the dated parameters it
+        used and the arithmetic of its items; then the papers and the outcome. Only fired rules: the trace is
+        stored with every decision."""
+        index_of = {id(rule): i for i, rule in enumerate(self.rules)}
+        for item in fired:
+            rule = item.rule
+            i = index_of[id(rule)]
+            parameters = {}
+            for name in self._rule_params[i]:
+                dated = self.parameters[name].at(on)
+                if dated is not None:
+                    parameters[name] = {"value": _trace_value(dated.value), "unit": self.parameters[name].unit,
+                                        "start": dated.start.isoformat(), "reference": dated.reference}
+            effects = [{e.kind: e.code} if e.code else {e.kind: e.liability} if e.liability else
+                       {e.kind: [requirement_text(r) for r in e.documents]} if e.kind == "require" else
+                       {e.kind: e.item.code if e.item else None} for e in rule.then]
+            entry: dict[str, Any] = {"rule_id": rule.id, "citation": str(rule.citation),
+                                     "valid_from": rule.valid_from.isoformat(),
+                                     "facts": {name: stored.get(name) for name in self._rule_facts[i]},
+                                     "parameters": parameters, "effects": effects}
+            if item.items:
+                entry["items"] = [{"code": rule.then[e].item.code, "amount": amount,  # type: ignore[union-attr]
+                                   "formula": basis} for e, amount, basis, _, _ in item.items]
+            tracer.record("rule_fired", **entry)
+        if decision.documents_required:
+            tracer.record("documents", required=list(decision.documents_required),
+                          missing=list(decision.documents_missing))
+        tracer.record("decision", outcome=decision.outcome, liability=decision.liability,
+                      total_amount=decision.total_amount)
 
     def describe(self) -> list[dict[str, Any]]:
         """Every rule with its citation, validity and readable condition, for ``GET /v1/rulesets/{version}``."""
@@ -264,6 +299,15 @@ class Ruleset:
         """The reason-code catalogue, for ``GET /v1/reason-codes``."""
         return [{"code": c.code, "kind": c.kind, "message_id": c.message_id, "message_en": c.message_en}
                 for c in sorted(self.catalogue.values(), key=lambda c: c.code)]
+
+
+def _trace_value(value: Any) -> Any:
+    """A parameter value as JSON: whole numbers as numbers, exact fractions and dates as text."""
+    if isinstance(value, tuple):
+        return [_trace_value(v) for v in value]
+    if isinstance(value, int) or value is None:
+        return value
+    return value.isoformat() if isinstance(value, dt.date) else format_number(value)
 
 
 def read_rules_dir(rules_dir: str | Path) -> dict[str, str]:

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 
-from . import checkpoints, cli, db, errors, json_body, pages, rate_limits, request_log, routing
+from . import checkpoints, cli, db, errors, json_body, openapi_docs, pages, rate_limits, request_log, routing
 from .auth import ROLES, requires_role
 from .config import from_environment
 from .rulesets import RulesetRegistry
@@ -43,7 +43,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["rulesets"] = RulesetRegistry(app.config["RULES_DIR"])
     api = Api(app, spec_kwargs={"components": {
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-    }})
+    }, "extra_plugins": [openapi_docs.ExamplesAndErrors()]})
+    app.register_blueprint(openapi_docs.docs)
     _document_error_responses(api)
     _document_claim_incidents(api)
     errors.register_error_handlers(app)
@@ -59,11 +60,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(api: Api) -> None:
-    from . import assessments, audit, claims, licensing, registry, replays
+    from . import assessments, audit, claim_case, claims, licensing, registry, replays
 
     api.register_blueprint(registry.blp)
     api.register_blueprint(assessments.blp)
     api.register_blueprint(claims.blp)
+    api.register_blueprint(claim_case.blp)
     api.register_blueprint(licensing.blp)
     api.register_blueprint(audit.blp)
     api.register_blueprint(replays.blp)

@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from adjudication.fact_catalogue import FACTS, INPUT_VALUES
 
+from .dates import today as jakarta_today
 from .fields import KPJ, money, one_of, pattern, strict_bool
 
 # every enumeration comes from the engine's fact catalogue, so a value the API accepts is one the engine accepts
@@ -143,14 +144,49 @@ class ClaimSchema(Schema):
             data["incident"] = _INCIDENT_LOADERS[data["claim_type"]].load(data["incident"])
         except ValidationError as error:
             raise ValidationError({"incident": error.messages}) from error
-        if data["claim_type"] == "JKK" and data["incident"].get("diagnosed_on") and \
-                data["incident"]["diagnosed_on"] > data["filed_on"]:
-            raise ValidationError({"incident": {"diagnosed_on": ["Cannot be after filed_on."]}})
-        if data["incident"]["date"] > data["filed_on"]:
-            raise ValidationError({"incident": {"date": ["Cannot be after filed_on."]}})
+        errors = claim_date_errors(data)
         if len(set(data["documents"])) != len(data["documents"]):
-            raise ValidationError({"documents": ["Each document may appear once."]})
+            errors["documents"] = ["Each document may appear once."]
+        if errors:
+            raise ValidationError(_nested(errors))
         return data
+
+
+def _nested(errors: dict[str, list[str]]) -> dict[str, Any]:
+    """``{"incident.date": [...]}`` as marshmallow's nested form, which the error envelope flattens again."""
+    out: dict[str, Any] = {}
+    for path, messages in errors.items():
+        node = out
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = messages
+    return out
+
+
+def between(low: dt.date, low_name: str, high: dt.date, high_name: str) -> str:
+    """The message of a date outside its accepted range, naming both ends."""
+    return f"Must be between {low} ({low_name}) and {high} ({high_name})."
+
+
+def claim_date_errors(claim: dict[str, Any], today: dt.date | None = None) -> dict[str, list[str]]:
+    """Dates that make sense, by field path: filed_on not after today in Asia/Jakarta, the incident not after
+    filed_on, a stage-I report and a diagnosis between the incident and filed_on. The law in force is still
+    chosen by the event date; today only bounds what can have happened."""
+    today = today or jakarta_today()
+    errors: dict[str, list[str]] = {}
+    filed, incident = claim["filed_on"], claim["incident"]
+    if filed > today:
+        errors["filed_on"] = [between(EARLIEST_DATE, "earliest date", today, "today in Asia/Jakarta")]
+        return errors
+    if incident["date"] > filed:
+        errors["incident.date"] = [between(EARLIEST_DATE, "earliest date", filed, "filed_on")]
+        return errors
+    for name in ("reported_on", "diagnosed_on"):
+        value = incident.get(name) if claim["claim_type"] == "JKK" else None
+        if value is not None and not incident["date"] <= value <= filed:
+            errors[f"incident.{name}"] = [between(incident["date"], "incident.date", filed, "filed_on")]
+    return errors
 
 
 class IdempotencyHeaderSchema(Schema):
@@ -163,7 +199,21 @@ class IdempotencyHeaderSchema(Schema):
                                     validate=validate.Length(min=8, max=200))
 
 
-class ClaimQuerySchema(Schema):
-    """Claims of one participant."""
+OUTCOMES = ("approved", "rejected", "referred")
+MAX_PER_PAGE = 100
 
-    kpj = pattern(KPJ, "a KPJ of 11 digits", required=True)
+
+class ClaimQuerySchema(Schema):
+    """The work queue: claims by status, filing date and participant, newest filing first, a page at a time."""
+
+    status = one_of(OUTCOMES, metadata={"description": "The outcome of the claim's current decision."})
+    from_ = claim_date(data_key="from", metadata={"description": "Filed on or after this day."})
+    to = claim_date(metadata={"description": "Filed on or before this day."})
+    kpj = pattern(KPJ, "a KPJ of 11 digits")
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+    @validates_schema
+    def _window(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError(f"Must be on or after from ({data['from_']}).", "to")

@@ -15,10 +15,13 @@ from sqlalchemy import select
 
 from .audit_cli import audit_cli
 from .auth import MAX_ID, ROLES, create_token
+from .backup import db_backup, db_check
 from .db import session_scope
 from .models import ApiToken, utc_now
 
-db_cli = AppGroup("db", help="Database schema.")
+db_cli = AppGroup("db", help="Database schema, backup and consistency check.")
+db_cli.add_command(db_backup)
+db_cli.add_command(db_check)
 tokens_cli = AppGroup("tokens", help="API tokens.")
 registry_cli = AppGroup("registry", help="Registry data.")
 rules_cli = AppGroup("rules", help="Rule files and rule cases.")

@@ -14,6 +14,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     default_db = f"sqlite:///{Path(instance_path) / 'bpjs.sqlite3'}"
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL", default_db),
+        "DATABASE_CONNECT_TIMEOUT": float(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2")),
+        "DATABASE_STATEMENT_TIMEOUT": float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "20")),
+        "DATABASE_BUSY_TIMEOUT": float(os.environ.get("DATABASE_BUSY_TIMEOUT", "10")),
+        "DATABASE_FLUSH_AFTER_UNLOCK": os.environ.get("DATABASE_FLUSH_AFTER_UNLOCK", "1") != "0",
         "RULES_DIR": os.environ.get("RULES_DIR", str(ROOT / "rules")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_BODY_BYTES", str(4 * 1024 * 1024))),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),

@@ -16,7 +16,11 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from . import durable_commit, unavailable
 
 _QUEUE = "write_queue"  # session.info key: the queue of the session's database (SQLite files only)
 _HELD = "write_queue_held"  # session.info key: set while the session's transaction holds its place
@@ -102,11 +106,18 @@ def _leave_write_queue(session: Session, transaction: SessionTransaction) -> Non
         queue.leave(session)
 
 
-def make_engine(url: str) -> Engine:
-    """Create the SQLAlchemy engine; SQLite gets foreign keys, WAL and a busy timeout."""
+def make_engine(url: str, connect_timeout: float = 2, statement_timeout: float = 20, busy_timeout: float = 10
+                ) -> Engine:
+    """Create the SQLAlchemy engine; SQLite gets foreign keys, WAL and a busy timeout.
+
+    Every wait on the database is bounded, so that a database that cannot serve costs a request seconds, not a
+    worker (gunicorn kills a worker after 30 s): PostgreSQL connects within ``connect_timeout`` and cancels a
+    statement (lock waits included) after ``statement_timeout`` seconds (0: never); SQLite waits at most
+    ``busy_timeout`` seconds for another writer. The errors then become 503s (``api.unavailable``).
+    """
     # statement parameters hold NIKs, names and wages: keep them out of SQL logs and error messages
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -118,17 +129,30 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
+    connect_args: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        # libpq counts whole seconds and takes less than 2 as 2
+        connect_args["connect_timeout"] = max(2, round(connect_timeout))
+        connect_args["options"] = f"-c statement_timeout={round(statement_timeout * 1000)}"
+    # pre-ping: a connection the server dropped (restart, failover) is replaced at checkout, not failed on
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=connect_timeout,
+                         hide_parameters=True, connect_args=connect_args)
 
 
 def init_app(app: Flask, session_info: dict[str, Any] | None = None) -> None:
     """Attach the engine and the per-request session lifecycle to the app; every session gets ``session_info``."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    config = app.config
+    engine = make_engine(config["DATABASE_URL"], config.get("DATABASE_CONNECT_TIMEOUT", 2),
+                         config.get("DATABASE_STATEMENT_TIMEOUT", 20), config.get("DATABASE_BUSY_TIMEOUT", 10))
     app.extensions["db_engine"] = engine
     info: dict[str, Any] = dict(session_info or {})
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         info[_QUEUE] = WriteQueue(os.path.abspath(engine.url.database))
-    app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False, info=info)
+    if engine.dialect.name == "postgresql" and config.get("DATABASE_FLUSH_AFTER_UNLOCK", True):
+        info[durable_commit.ENABLED] = True
+    app.extensions["db_sessionmaker"] = sessionmaker(engine, class_=durable_commit.FlushingSession,
+                                                     expire_on_commit=False, info=info)
+    unavailable.init_app(app)
 
     @app.after_request
     def _commit(response: Response) -> Response:
@@ -139,6 +163,13 @@ def init_app(app: Flask, session_info: dict[str, Any] | None = None) -> None:
                     session.commit()
                 else:
                     session.rollback()
+            except (DBAPIError, PoolTimeout) as error:
+                # an error here would bypass the error handlers and become a bare 500
+                refused = unavailable.response(error)
+                if refused is None:
+                    raise
+                refused.headers.update({k: v for k, v in response.headers.items() if k == "X-Request-Id"})
+                return refused
             finally:
                 session.close()
         return response

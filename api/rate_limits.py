@@ -14,6 +14,8 @@ import time
 from flask import Flask, Response, g, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from . import errors
 from .auth import authenticate
@@ -21,8 +23,11 @@ from .auth import authenticate
 
 def rate_limit_key() -> str:
     """The bucket a request counts against: its token's id, or its client address without a valid token."""
-    if authenticate():
-        return f"token:{g.token_id}"
+    try:
+        if authenticate():
+            return f"token:{g.token_id}"
+    except (DBAPIError, PoolTimeout):
+        pass  # the database cannot serve: the view's own token check raises again and answers 503
     return f"address:{request.remote_addr or 'unknown'}"
 
 

@@ -66,6 +66,11 @@ JHT_CLAIM = {"event_date": "2024-05-31", "claim_type": "JHT", "filed_on": "2024-
 PLAIN_FROM, PLAIN_TO = dt.date(2021, 4, 1), dt.date(2025, 2, 23)
 
 
+# info codes the catalogue shows only with an approved or referred claim (reason_codes.yaml ``outcomes``)
+PAYMENT_NOTES = frozenset({"EMPLOYER_ARREARS", "HEIRS_ENTITLED", "NO_HEIRS_JKK_JKM", "WORK_ACCIDENT_COVERED",
+                           "LATE_REPORT_EMPLOYER_LIABLE", "STMB_PAID_TO_EMPLOYER"})
+
+
 def decide_plain(facts: dict[str, Any], params: Parameters, version: str) -> dict[str, Any]:
     """A JKK claim decided by hand-written Python: the rules in force from 2021-04-01 to 2025-02-23 that a JKK
     claim without STMB, disability, transport or medical facts can meet (general eligibility, contributions,
@@ -155,9 +160,10 @@ def decide_plain(facts: dict[str, Any], params: Parameters, version: str) -> dic
             unmet.extend(n for n in lacking if n not in unmet)
             reasons.append(("DOCUMENTS_MISSING", "refer", "JKK.SCHOLARSHIP",
                             "PP 82/2019 tabel manfaat JKK (beasiswa)", True))
-    if set(facts.get("incident_flags", ())) & {"self_inflicted", "intoxication", "fight", "crime"}:
+    if set(facts.get("incident_flags", ())) & {"self_inflicted", "intoxication", "fight", "crime"} and \
+            "review_exclusion" not in facts:
         fire("JKK.EXCLUSION_SUSPECTED", "PP 44/2015 Pasal 1 angka 6", ("refer", "EXCLUSION_SUSPECTED", "refer"))
-    if kind == "commute" and facts.get("route_deviation") is True:
+    if kind == "commute" and facts.get("route_deviation") is True and "review_route_deviation" not in facts:
         fire("JKK.COMMUTE.ROUTE_DEVIATION", "PP 44/2015 Pasal 1 angka 6",
              ("refer", "COMMUTE_ROUTE_DEVIATION", "refer"))
     if outcome_type == "death":
@@ -207,18 +213,24 @@ def decide_plain(facts: dict[str, Any], params: Parameters, version: str) -> dic
             facts.get("project_days_late", 0) > 0:
         fire("JAKON.LATE_REGISTRATION", "Permenaker 5/2021 ketentuan pendaftaran proyek jasa konstruksi",
              ("warn", "LATE_PROJECT_REGISTRATION", "warning"))
+    # a code is given once; a rejection gives no referral; payment notes only with a claim that may be paid
+    reasons = [r for i, r in enumerate(reasons) if r[0] not in {earlier[0] for earlier in reasons[:i]}]
     if "reject" in effects:
         outcome = "rejected"
-        reasons = [r for r in reasons if not r[4]]
+        reasons = [r for r in reasons if r[1] != "refer" and r[0] not in PAYMENT_NOTES]
     else:
         outcome = "referred" if "refer" in effects or unmet else "approved"
     approved = outcome == "approved"
-    benefits = benefits if approved else []
-    return {"outcome": outcome, "liability": ("employer" if employer else "bpjs") if approved else None,
-            "benefits": benefits, "total_amount": sum(b["amount"] for b in benefits),
-            "reasons": [{"code": c, "kind": k, "rule_id": r, "citation": t} for c, k, r, t, _ in reasons],
-            "documents_required": sorted(set(required)), "documents_missing": sorted(set(unmet)),
-            "ruleset_version": version, "rules_fired": fired, "as_of": on.isoformat()}
+    decided = {"outcome": outcome, "liability": ("employer" if employer else "bpjs") if approved else None,
+               "benefits": benefits if approved else [], "total_amount": sum(b["amount"] for b in benefits)
+               if approved else 0,
+               "reasons": [{"code": c, "kind": k, "rule_id": r, "citation": t} for c, k, r, t, _ in reasons],
+               "documents_required": sorted(set(required)), "documents_missing": sorted(set(unmet)),
+               "ruleset_version": version, "rules_fired": fired, "as_of": on.isoformat()}
+    if outcome == "referred" and benefits:
+        decided["provisional_benefits"] = [{**b, "provisional": True} for b in benefits]
+        decided["provisional_total"] = sum(b["amount"] for b in benefits)
+    return decided
 
 
 def measure(label: str, call: Callable[[], Any], n: int, warmup: int) -> dict[str, Any]:
@@ -260,9 +272,13 @@ def profile(ruleset: Ruleset, n: int) -> str:
 
 
 def engine_view(decision: dict[str, Any]) -> dict[str, Any]:
-    """A decision dict without the reason messages (the plain-Python path does not render them)."""
+    """A decision dict without the reason messages and the words of each basis (the plain-Python path renders
+    neither)."""
     return {**decision, "reasons": [{k: r[k] for k in ("code", "kind", "rule_id", "citation")}
-                                    for r in decision["reasons"]]}
+                                    for r in decision["reasons"]],
+            **{section: [{k: v for k, v in b.items() if k not in ("basis_id", "basis_en", "citation")}
+                         for b in decision[section]] for section in ("benefits", "provisional_benefits")
+               if section in decision}}
 
 
 def check_plain(ruleset: Ruleset, facts: dict[str, Any]) -> dict[str, Any]:

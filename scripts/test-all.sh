@@ -4,8 +4,11 @@
 #
 # Each pass spreads its tests over pytest-xdist workers (TEST_JOBS of them, default: the number of cores; 0 runs
 # them in the pytest process itself); on PostgreSQL each worker has a database of its own (tests/conftest.py).
-# A pass's output goes to a log that is printed whole when the pass ends; the script fails if either pass failed.
-# Arguments go to both passes' pytest (the PostgreSQL pass runs tests/api when none are given).
+# A pass's output goes to a log that is printed whole when the pass ends; the script fails if any pass failed.
+# The fault and restore tests (tests/ops) bring their own gunicorn, locust and PostgreSQL cluster and measure time
+# under load: they run last, alone and in one process, so the other passes' workers do not crowd them.
+# Arguments go to both passes' pytest (the PostgreSQL pass runs tests/api when none are given); with arguments the
+# last phase is left out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -42,7 +45,8 @@ trap 'exit 130' INT TERM
 # a pass runs in its own process group (set -m), so that cleanup can stop it with its workers
 set -m
 echo "== test suite on SQLite: started, $JOBS workers =="
-TMPDIR="$work" "$BIN/pytest" -n "$JOBS" --dist loadgroup --basetemp "$work/sqlite" "$@" >"$work/sqlite.log" 2>&1 &
+TMPDIR="$work" "$BIN/pytest" -n "$JOBS" --dist loadgroup --basetemp "$work/sqlite" "${@:---ignore=tests/ops}" \
+    >"$work/sqlite.log" 2>&1 &
 pids+=($!)
 
 port=$("$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -69,4 +73,8 @@ for pass in sqlite postgres; do
     cat "$work/$pass.log"
     [ "$rc" = 0 ] || status=$rc
 done
+if [ $# = 0 ]; then
+    echo "== fault and restore tests (tests/ops), one process =="
+    TMPDIR="$work" "$BIN/pytest" -p no:xdist --basetemp "$work/ops" tests/ops || status=$?
+fi
 exit "$status"

@@ -105,9 +105,15 @@ def test_the_record_is_the_stored_decision_and_its_hash_can_be_recomputed(client
     assert record["ruleset_version"] == decision["ruleset_version"]
     assert record["decided_at"] == decision["decided_at"]
     assert record["facts"]["event_date"] == "2024-06-10" and record["facts"]["outcome_type"] == "death"
-    # the result holds the officer's decision without its identity fields
+    # the result holds the officer's decision without its identity fields; the officer reads each message and
+    # basis in one language (Indonesian by default) and the formula the record keeps as its basis
     shown = {k: v for k, v in decision.items() if k not in {"decision_id", "kind", "decided_at"}}
+    shown["reasons"] = [{k: v for k, v in r.items() if k != "message"} for r in shown["reasons"]]
+    shown["benefits"] = [{**{k: v for k, v in b.items() if k != "formula"}, "basis": b["formula"]}
+                         for b in shown["benefits"]]
     assert {k: record["result"][k] for k in shown} == shown
+    assert all(r["message"] == r["message_id"] for r in decision["reasons"])
+    assert all(b["basis"] == b["basis_id"] for b in decision["benefits"])
     # an auditor can check the hash without trusting the service
     assert record["format"] == 2 and record["actor"]["role"] == "officer" and record["request_id"]
     assert decision_log.record_hash(record["prev_hash"], chain.hashed_content(record)) == record["hash"]

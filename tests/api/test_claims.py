@@ -88,6 +88,8 @@ def test_second_claim_for_the_same_event_is_rejected_pointing_at_the_first(clien
     assert second["decision"]["outcome"] == "rejected"
     duplicate = [r for r in second["decision"]["reasons"] if r["code"] == "DUPLICATE_CLAIM"]
     assert duplicate and first["claim_id"] in duplicate[0]["message"]
+    # the first claim's id is a field of the answer: the officer goes there instead
+    assert second["duplicate_of"] == first["claim_id"] and first["duplicate_of"] is None
     other_event = post(client, auth, jkk_claim(incident={**jkk_claim()["incident"], "date": "2024-06-11",
                                                          "reported_on": "2024-06-11"}), key="key-00000003").json
     assert "DUPLICATE_CLAIM" not in [r["code"] for r in other_event["decision"]["reasons"]]
@@ -99,8 +101,11 @@ def test_claims_are_read_back_by_id_and_by_kpj(client: FlaskClient, auth: Any):
     officer = auth("officer")
     assert client.get(f"/v1/claims/{created['claim_id']}", headers=officer).json == created
     listed = client.get(f"/v1/claims?kpj={KPJ}", headers=officer)
-    assert listed.status_code == 200 and [c["claim_id"] for c in listed.json] == [created["claim_id"]]
-    assert client.get("/v1/claims?kpj=00000000000", headers=officer).json == []
+    assert listed.status_code == 200 and [c["claim_id"] for c in listed.json["items"]] == [created["claim_id"]]
+    assert listed.json["total"] == 1 and "history" not in listed.json["items"][0]
+    assert listed.json["items"][0]["decision"] == created["decision"]
+    assert client.get("/v1/claims?kpj=00000000000", headers=officer).json == {"items": [], "total": 0, "page": 1,
+                                                                               "per_page": 20}
     missing = client.get("/v1/claims/no-such-claim", headers=officer)
     assert missing.status_code == 404 and missing.json["code"] == 404
 

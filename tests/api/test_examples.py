@@ -203,8 +203,9 @@ def test_example_36_resignation_waiting_period(registry: Registry) -> None:
     assert early["outcome"] == "rejected" and early["total_amount"] == 0
     codes = [r["code"] for r in early["reasons"]]
     assert "JHT_WAITING_PERIOD" in codes
-    # the channel of the day: Rp30 M is above the JMO app's Rp10 M before May 2025
-    assert "JHT_CHANNEL_OFFICE" in codes and "JHT_CHANNEL_ONLINE" not in codes
+    assert early["claimable_from"] == "2025-02-28"  # one month after the resignation, by calendar-month arithmetic
+    # a rejection says nothing of how it would be paid: the channel comes with the claim that is paid
+    assert not [c for c in codes if c.startswith("JHT_CHANNEL")]
 
 
 def test_example_36_channel_after_may_2025(registry: Registry) -> None:
@@ -225,6 +226,8 @@ def test_example_36_resignation_after_the_month_pays_the_balance(registry: Regis
     registry.participant(jht_balance=30_000_000, employment_ended_on="2025-01-31")
     paid = registry.claim("JHT", "2025-03-01", {"reason": "resignation", "date": "2025-01-31"})
     assert paid["outcome"] == "approved" and paid["total_amount"] == 30_000_000
+    # the channel of the filing date: Rp30 M is above the JMO app's Rp10 M before May 2025
+    assert [r["code"] for r in paid["reasons"] if r["code"].startswith("JHT_CHANNEL")] == ["JHT_CHANNEL_OFFICE"]
 
 
 def test_example_38_partial_withdrawal_once(registry: Registry) -> None:

@@ -101,7 +101,7 @@ def test_examples_4_and_41_covered_from_the_first_termin(client: FlaskClient, au
     assert answer["reasons"][0]["citation"].startswith("Perdir BPJS Ketenagakerjaan 22/PERDIR")
     before = coverage(client, auth, as_of="2024-08-03").get_json()
     assert before["status"] == "not_covered" and codes(before) == ["PROJECT_FIRST_TERMIN_UNPAID"]
-    assert "Rp96,000" in before["reasons"][0]["message"] and "Rp96.000" in before["reasons"][0]["message_id"]
+    assert "Rp96,000" in before["reasons"][0]["message_en"] and "Rp96.000" in before["reasons"][0]["message_id"]
 
 
 def test_example_5_contribution_by_marginal_tiers(client: FlaskClient, auth: Any) -> None:
@@ -201,7 +201,7 @@ def test_programmes_by_scale(client: FlaskClient, auth: Any, scale: str, program
     answer = clearance(client, auth).get_json()
     if missing:
         assert (answer["status"], codes(answer)) == ("not_clear", ["EMPLOYER_REGISTERED", "PROGRAMS_INCOMPLETE"])
-        assert ", ".join(missing) in answer["reasons"][1]["message"]
+        assert ", ".join(missing) in answer["reasons"][1]["message_en"]
     else:
         assert (answer["status"], codes(answer)) == ("clear", ["EMPLOYER_REGISTERED"])
 
@@ -212,9 +212,9 @@ def test_one_overdue_month_is_not_clear_and_says_what_is_owed(client: FlaskClien
     answer = clearance(client, auth).get_json()
     assert (answer["status"], codes(answer)) == ("not_clear", ["EMPLOYER_REGISTERED", "CONTRIBUTION_ARREARS"])
     arrears = answer["reasons"][1]
-    assert "2024-10" in arrears["message"] and "Rp1,250,000" in arrears["message"]
+    assert "2024-10" in arrears["message_en"] and "Rp1,250,000" in arrears["message_en"]
     # the fine to date: 2 % a month begun since 15 November, two months by 20 December
-    assert "fine of Rp50,000" in arrears["message"] and "denda sampai hari ini Rp50.000" in arrears["message_id"]
+    assert "fine of Rp50,000" in arrears["message_en"] and "denda sampai hari ini Rp50.000" in arrears["message_id"]
     assert "Rp1.250.000" in arrears["message_id"] and "Lunasi" in arrears["message_id"]
     # on 15 November October was due that very day: not yet overdue
     assert clearance(client, auth, as_of="2024-11-15").get_json()["status"] == "clear"
@@ -227,12 +227,13 @@ def test_a_contractor_with_a_late_project_unpaid_and_then_paid(client: FlaskClie
     put(client, auth, f"/v1/projects/{PROJECT}", project_body(registered_on=None, payments=[]))
     unregistered = clearance(client, auth, as_of="2024-08-20").get_json()
     assert codes(unregistered) == ["EMPLOYER_REGISTERED", "PROJECTS_UNREGISTERED"]
-    assert PROJECT in unregistered["reasons"][1]["message"]
+    assert PROJECT in unregistered["reasons"][1]["message_en"]
     # still within its deadline (8 August) the project does not hold the clearance up
     assert clearance(client, auth, as_of="2024-08-08").get_json()["status"] == "clear"
     put(client, auth, f"/v1/projects/{PROJECT}", project_body(registered_on="2024-08-20", payments=[]))
     unpaid = clearance(client, auth, as_of="2024-08-21").get_json()
-    assert codes(unpaid) == ["EMPLOYER_REGISTERED", "PROJECTS_UNPAID"] and "Rp96,000" in unpaid["reasons"][1]["message"]
+    assert codes(unpaid) == ["EMPLOYER_REGISTERED", "PROJECTS_UNPAID"]
+    assert "Rp96,000" in unpaid["reasons"][1]["message_en"]
     put(client, auth, f"/v1/projects/{PROJECT}", project_body(
         registered_on="2024-08-20", payments=[{"termin": 1, "amount": 96_000, "paid_on": "2024-08-22"}]))
     assert clearance(client, auth, as_of="2024-08-22").get_json()["status"] == "clear"

@@ -55,11 +55,24 @@ def test_employer_liability_only_when_approved(ruleset: Ruleset) -> None:
 def test_reject_beats_refer_and_reasons_keep_firing_order(ruleset: Ruleset) -> None:
     decision = decide(ruleset, wage=1000, contribution_overdue_months=4, route_deviation=True, claim_age_years=9)
     assert decision.outcome == "rejected"
-    assert [r.code for r in decision.reasons] == ["NOTE", "EMPLOYER", "SEND", "HIT"]
+    # the referral is moot once the claim is rejected: a person need not look at it
+    assert [r.code for r in decision.reasons] == ["NOTE", "EMPLOYER", "HIT"]
     assert decision.rules_fired == ("T.WARN", "T.PAY", "T.EMPLOYER", "T.REFER", "T.REJECT")
     reject = decision.reasons[-1]
-    assert (reject.rule_id, reject.citation, reject.kind, reject.message, reject.message_id) == (
+    assert (reject.rule_id, reject.citation, reject.kind, reject.message_en, reject.message_id) == (
         "T.REJECT", "PP 44/2015 Pasal 1", "reject", "Hit.", "Kena.")
+    assert decision.provisional_benefits == () and decision.claimable_from is None
+
+
+def test_a_referred_claim_shows_provisional_benefits_outside_the_total(ruleset: Ruleset) -> None:
+    decision = decide(ruleset, wage=1000, route_deviation=True)
+    assert decision.outcome == "referred" and decision.benefits == () and decision.total_amount == 0
+    assert [(b.code, b.amount, b.provisional) for b in decision.provisional_benefits] == [
+        ("LUMP", 2000, True), ("YEARLY", 1500000, True)]
+    out = decision.to_dict()
+    assert out["total_amount"] == 0 and out["provisional_total"] == 1502000
+    assert all(b["provisional"] for b in out["provisional_benefits"])
+    assert "provisional_benefits" not in decide(ruleset, wage=1000).to_dict()
 
 
 def test_to_dict_matches_the_spec_shape(ruleset: Ruleset) -> None:
@@ -69,9 +82,12 @@ def test_to_dict_matches_the_spec_shape(ruleset: Ruleset) -> None:
     assert (out["documents_required"], out["documents_missing"]) == ([], [])
     assert out["as_of"] == "2024-03-10"
     assert out["ruleset_version"].startswith("sha256:") and len(out["ruleset_version"]) == 71
-    assert out["benefits"][0] == {"code": "LUMP", "amount": 2000, "basis": "2 x 1000", "rule_id": "T.PAY"}
+    assert out["benefits"][0] == {"code": "LUMP", "amount": 2000, "basis": "2 x 1000", "rule_id": "T.PAY",
+                                  "basis_id": "2 x upah terlapor Rp1.000 = Rp2.000 (PP 44/2015 Pasal 1)",
+                                  "basis_en": "2 x reported wage Rp1,000 = Rp2,000 (PP 44/2015 Pasal 1)",
+                                  "citation": "PP 44/2015 Pasal 1"}
     assert out["benefits"][1]["recurring"] == "yearly"
-    assert set(out["reasons"][0]) == {"code", "kind", "rule_id", "citation", "message", "message_id"}
+    assert set(out["reasons"][0]) == {"code", "kind", "rule_id", "citation", "message_id", "message_en"}
 
 
 def test_decision_is_frozen_and_keeps_the_facts_as_evaluated(ruleset: Ruleset) -> None:
@@ -92,7 +108,7 @@ def test_messages_state_the_parameter_in_force_on_the_event_date(shipped: Rulese
     new = shipped.evaluate({**facts, "event_date": "2019-12-02"})
     [old_reason] = [r for r in old.reasons if r.code == "JKM_SCHOLARSHIP_PERIOD_NOT_MET"]
     [new_reason] = [r for r in new.reasons if r.code == "JKM_SCHOLARSHIP_PERIOD_NOT_MET"]
-    assert "(60 bulan)" in old_reason.message_id and "(60 months)" in old_reason.message
+    assert "(60 bulan)" in old_reason.message_id and "(60 months)" in old_reason.message_en
     assert "(36 bulan)" in new_reason.message_id
 
 

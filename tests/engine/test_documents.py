@@ -44,13 +44,15 @@ def test_complete_documents_approve(ruleset: Ruleset) -> None:
     assert decision.reasons == ()
 
 
-def test_missing_documents_refer_with_one_reason_per_rule(ruleset: Ruleset) -> None:
+def test_missing_documents_refer_with_one_reason_naming_them_all(ruleset: Ruleset) -> None:
     decision = decide(ruleset, wage=1, route_deviation=False, documents=["ktp"])
     assert decision.outcome == "referred"
     assert decision.documents_missing == ("kpj_card", "police_report|witness_statements")
-    assert [(r.code, r.rule_id, r.kind) for r in decision.reasons] == [("DOCUMENTS_MISSING", "T.CORE", "refer"),
-                                                                       ("DOCUMENTS_MISSING", "T.COMMUTE", "refer")]
-    assert decision.reasons[1].message == "Documents still needed: police_report|witness_statements."
+    assert [(r.code, r.rule_id, r.kind) for r in decision.reasons] == [("DOCUMENTS_MISSING", "T.CORE", "refer")]
+    assert decision.reasons[0].message_en == ("Documents still needed: membership card (KPJ), police report or "
+                                              "statements of two witnesses.")
+    assert decision.reasons[0].message_id.endswith("kartu peserta (KPJ), laporan polisi atau keterangan dua orang "
+                                                   "saksi.")
     assert decision.to_dict()["documents_missing"] == ["kpj_card", "police_report|witness_statements"]
 
 

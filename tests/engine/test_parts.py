@@ -11,7 +11,7 @@ from adjudication import Ruleset, engine
 from adjudication.check import load_cases
 from adjudication.compiler import claim_types, compile_condition
 from adjudication.conditions import Condition, alternatives, parse_condition
-from adjudication.decision import Fired, assemble
+from adjudication.decision import assemble
 from adjudication.derivation import derive
 
 from .conftest import RULES_DIR, rule_yaml, small_ruleset
@@ -68,14 +68,9 @@ def test_cases_decide_the_same_with_parts_per_claim_type_and_with_every_part(shi
         facts = derive(case.kind, case.inputs, shipped.parameters) if case.kind and case.inputs else case.facts
         decision = shipped.evaluate(facts)
         _, document, on = shipped.case_document(facts)
-        fired = []
-        for state in engine.evaluate(shipped.part_names, document):
-            by_rule: dict[int, list[tuple[int, int, str]]] = {}
-            for index, effect_index, amount, basis in state["items"]:
-                by_rule.setdefault(index, []).append((effect_index, amount, basis))
-            fired.extend(Fired(shipped.rules[i], tuple(by_rule.get(i, ()))) for i in state["fired"])
+        fired = shipped.fired_rules(engine.evaluate(shipped.part_names, document), document, on)
         every_part = assemble(fired, shipped.catalogue, shipped.version, on, decision.facts,
-                             shipped.parameter_lookup(on))
+                              shipped.parameter_lookup(on))
         assert every_part == decision, case.name
 
 

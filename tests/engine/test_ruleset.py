@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -83,14 +84,23 @@ def test_same_facts_give_the_same_decision(shipped: Ruleset) -> None:
         assert shipped.evaluate(facts) == first
 
 
-def test_tracer_records_parameters_rules_benefits_and_outcome(shipped: Ruleset) -> None:
+def test_tracer_records_per_fired_rule_its_facts_parameters_and_arithmetic(shipped: Ruleset) -> None:
     tracer = ListTracer()
-    shipped.evaluate(DEATH, tracer=tracer)
+    decision = shipped.evaluate(DEATH, tracer=tracer)
     events = [e["event"] for e in tracer.events]
-    assert events[-1] == "decision"
-    assert {"parameter", "rule_fired", "benefit"} <= set(events)
-    expiry = next(e for e in tracer.events if e["event"] == "parameter" and e["name"] == "jkk.claim_expiry_years")
-    assert (expiry["value"], expiry["start"]) == ("5", "2019-12-02")
+    assert events[-1] == "decision" and tracer.events[-1]["total_amount"] == decision.total_amount
+    fired = [e for e in tracer.events if e["event"] == "rule_fired"]
+    assert [e["rule_id"] for e in fired] == list(decision.rules_fired)
+    death = next(e for e in fired if e["rule_id"] == "JKK.DEATH.BENEFIT")
+    assert death["citation"] == "PP 82/2019 Lampiran III" and death["valid_from"] == "2019-12-02"
+    assert death["facts"] == {"claim_type": "JKK", "outcome_type": "death", "segment": "PU", "wage": 400000}
+    assert death["parameters"]["jkk.death.minimum"] == {"value": 20000000, "unit": "Rupiah", "start": "2019-12-02",
+                                                        "reference": "PP 82/2019 Lampiran III"}
+    assert death["items"][0] == {"code": "JKK_DEATH_LUMP_SUM", "amount": 20000000,
+                                 "formula": "max(48 x 400000, 20000000)"}
+    # only what fired: the expiry rule read its parameter but did not fire, so the trace stays compact
+    assert not any("jkk.claim_expiry_years" in e["parameters"] for e in fired)
+    assert json.loads(json.dumps(tracer.events)) == tracer.events
 
 
 def test_describe_and_reason_codes(shipped: Ruleset) -> None:
