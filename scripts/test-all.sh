@@ -45,7 +45,7 @@ trap 'exit 130' INT TERM
 # a pass runs in its own process group (set -m), so that cleanup can stop it with its workers
 set -m
 echo "== test suite on SQLite: started, $JOBS workers =="
-TMPDIR="$work" "$BIN/pytest" -n "$JOBS" --dist loadgroup --basetemp "$work/sqlite" "${@:---ignore=tests/ops}" \
+TMPDIR="$work" "$BIN/pytest" -n "$JOBS" --dist loadgroup --durations=10 --basetemp "$work/sqlite" "${@:---ignore=tests/ops}" \
     >"$work/sqlite.log" 2>&1 &
 pids+=($!)
 
@@ -57,7 +57,7 @@ port=$("$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 
 # the engine tests (tests/engine) touch no database: they run in the SQLite pass only
 echo "== API test suite on PostgreSQL (port $port): started, $JOBS workers =="
 TEST_DATABASE_URL="postgresql+psycopg2://postgres@127.0.0.1:$port/postgres" TMPDIR="$work" \
-    "$BIN/pytest" -n "$JOBS" --dist loadgroup --basetemp "$work/postgres" "${@:-tests/api}" >"$work/postgres.log" 2>&1 &
+    "$BIN/pytest" -n "$JOBS" --dist loadgroup --durations=10 --basetemp "$work/postgres" "${@:-tests/api}" >"$work/postgres.log" 2>&1 &
 pids+=($!)
 set +m
 
@@ -75,6 +75,7 @@ for pass in sqlite postgres; do
 done
 if [ $# = 0 ]; then
     echo "== fault and restore tests (tests/ops), one process =="
-    TMPDIR="$work" "$BIN/pytest" -p no:xdist --basetemp "$work/ops" tests/ops || status=$?
+    # (in the default temp dir: their clusters' directories must be reachable by the postgres user)
+    "$BIN/pytest" -p no:xdist --durations=5 tests/ops || status=$?
 fi
 exit "$status"
