@@ -126,13 +126,13 @@ ENGINE_CITATION = "No provision of the claimed programme matched the case"
 
 
 def _reason(code: ReasonCode, rule_id: str, citation: str, facts: Mapping[str, Any],
-            parameter: ParameterLookup | None) -> Reason:
-    message_id, message_en = code.render(facts, parameter)
+            parameter: ParameterLookup | None, words: bool = True) -> Reason:
+    message_id, message_en = code.render(facts, parameter) if words else ("", "")
     return Reason(code.code, code.kind, rule_id, citation, message_en, message_id)
 
 
 def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], version: str, as_of: dt.date,
-             facts: Mapping[str, Any], parameter: ParameterLookup | None = None) -> Decision:
+             facts: Mapping[str, Any], parameter: ParameterLookup | None = None, words: bool = True) -> Decision:
     """Outcome, liability, benefits, reasons and documents from the fired rules (SPEC section 4).
 
     Documents: every ``require`` of a fired rule is listed in ``documents_required``. When the case says which
@@ -145,6 +145,8 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
     list the outcome is left out (``outcomes``: a note on how benefits are paid contradicts a rejection). A
     referred claim shows the benefits it would pay as ``provisional_benefits``, outside the total. A rejection
     whose every reason lapses on a date fact (``until``) says when the claim can be filed again.
+
+    Without ``words`` the reasons' messages are left empty (see ``Ruleset.evaluate``).
     """
     reasons: list[tuple[Reason, bool]] = []  # (reason, is a documents referral)
     given: set[str] = set()
@@ -168,7 +170,7 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
                 if effect.code not in given:
                     given.add(effect.code)
                     reasons.append((_reason(catalogue[effect.code], rule.id, str(rule.citation), facts,
-                                            parameter), False))
+                                            parameter, words), False))
             elif effect.liability == "employer":
                 employer_liable = True
         required.extend(rule_required)
@@ -187,7 +189,7 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
         position, rule_id, citation = documents_rule
         listed = {"documents_missing": ", ".join(requirement_text(r) for r in unmet)}
         reasons.insert(position, (_reason(catalogue[DOCUMENTS_MISSING], rule_id, citation, {**facts, **listed},
-                                          parameter), True))
+                                          parameter, words), True))
     if "reject" in kinds:
         # a referral asks a person to look: moot once the law rejects the claim (papers included)
         outcome = "rejected"
@@ -197,8 +199,8 @@ def assemble(fired: Sequence[Fired], catalogue: Mapping[str, ReasonCode], versio
     elif (program := case_program(facts)) and not any(item.rule.program == program for item in fired):
         # nothing in the programme's law spoke to this case: a person decides, never a silent approval
         outcome = "referred"
-        reasons.append((_reason(catalogue[NO_APPLICABLE_RULE], ENGINE_RULE_ID, ENGINE_CITATION, facts, parameter),
-                        False))
+        reasons.append((_reason(catalogue[NO_APPLICABLE_RULE], ENGINE_RULE_ID, ENGINE_CITATION, facts, parameter,
+                                words), False))
     else:
         outcome = "approved"
     shown = tuple(r for r, _ in reasons if outcome in catalogue[r.code].outcomes)

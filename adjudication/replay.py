@@ -77,7 +77,8 @@ def classify(changed: list[dict[str, Any]]) -> str:
 
 
 def replay(ruleset: Ruleset, kind: str, facts: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
-           inputs: Mapping[str, Any] | None, tracer: Tracer | None = None, own: bool = False) -> Decision:
+           inputs: Mapping[str, Any] | None, tracer: Tracer | None = None, own: bool = False,
+           words: bool = True) -> Decision:
     """Decide a stored case again with ``ruleset``: from its raw inputs, deriving the facts under that ruleset's
     law, or (a record kept before inputs were stored) from its stored facts (``facts`` may be a callable giving
     them, so a caller need not parse them when the inputs serve).
@@ -85,12 +86,15 @@ def replay(ruleset: Ruleset, kind: str, facts: Mapping[str, Any] | Callable[[], 
     ``own``: the ruleset is the one the case was decided under. If this service's derivation now reads a
     parameter that ruleset predates, the facts it derived then are evaluated instead: the original decision is
     still reproduced, from what was evaluated at the time.
+
+    ``words=False``: messages and bases in words are left empty (``differences`` does not compare them).
     """
     stored = facts if not callable(facts) else None
     if inputs is not None:
         try:
-            return ruleset.decide(kind, inputs, tracer)
+            return ruleset.decide(kind, inputs, tracer, words)
         except MissingParameterError:
             if not own:
                 raise
-    return ruleset.evaluate(stored if stored is not None else facts(), tracer)  # type: ignore[operator]
+    return ruleset.evaluate(stored if stored is not None else facts(), tracer,  # type: ignore[operator]
+                            words)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from adjudication import Ruleset, load_ruleset
+from adjudication import AdjudicationError, Ruleset, load_ruleset
 from adjudication.check import Case, check_rules, load_cases, run_case
 from adjudication.exercise import unexercised
 
@@ -79,3 +80,27 @@ def test_check_lists_a_parameter_no_case_exercises(tmp_path: Path) -> None:
     cases = load_cases(rules)
     names = ["clearance.required_programs.state_employer", "membership.contribution_due.pu.day"]
     assert unexercised(load_ruleset(rules), cases, names) == ["clearance.required_programs.state_employer"]
+
+
+def test_a_decision_without_words_decides_every_case_the_same(shipped: Ruleset) -> None:
+    # impact analysis evaluates without words (replay_run): every rule case must decide the same values, and
+    # only the messages and the bases in words are left out
+    from adjudication.replay import differences
+
+    compared = 0
+    for case in CASES:
+        def decide(words: bool, case: Case = case) -> dict[str, Any]:
+            if case.kind and case.inputs is not None:
+                return shipped.decide(case.kind, case.inputs, words=words).to_dict()
+            return shipped.evaluate(case.facts, words=words).to_dict()
+        try:
+            worded, bare = decide(True), decide(False)
+        except AdjudicationError:
+            continue  # a case that expects the evaluation to fail
+        assert differences(worded, bare) == [], case.name
+        assert [r["code"] for r in worded["reasons"]] == [r["code"] for r in bare["reasons"]]
+        assert all(not r["message_en"] and not r["message_id"] for r in bare["reasons"]), case.name
+        items = [b for section in ("benefits", "amounts", "provisional_benefits") for b in bare.get(section, [])]
+        assert all(not b.get("basis_en") and not b.get("basis_id") for b in items), case.name
+        compared += 1
+    assert compared > 300
