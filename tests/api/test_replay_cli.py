@@ -1,10 +1,12 @@
-"""``flask audit replay``: the same summary as the API's job, in worker processes; shards add up to the whole."""
+"""``flask audit replay``: the same summary as the API's job and the auditor's page, in worker processes; shards add
+up to the whole."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from flask import Flask
@@ -12,7 +14,9 @@ from sqlalchemy import update
 
 from api import replay_jobs
 from api.db import session_scope
-from api.models import ReplayChunk
+from api.models import ReplayChunk, ReplayJob
+from tests.pages.conftest import sign_in
+from tests.pages.helpers import csrf
 
 from .conftest import LOG_SIZE, StoreLog, bpu_inactive_at_once, changed_rules, raise_funeral, store_ruleset
 from .test_replays import WINDOW, YEAR, post
@@ -47,6 +51,25 @@ def add_up(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
+def through_the_page(app: Flask, token: str, ruleset: str) -> tuple[dict[str, Any], list[int]]:
+    """An impact analysis of the window started on the auditor's page: the job's stored summary and the counts its
+    page shows in the summary table (in the table's order)."""
+    client = app.test_client()
+    assert sign_in(client, token, "/audit").status_code == 303
+    form = client.get("/audit/replays").get_data(as_text=True)
+    started = client.post("/audit/replays", data={"csrf_token": csrf(form), **WINDOW, "kind": "", "ruleset": ruleset})
+    assert started.status_code == 303, started.get_data(as_text=True)
+    job_id = started.headers["Location"].rsplit("/", 1)[1]
+    with session_scope(app) as session:
+        job = session.get(ReplayJob, job_id)
+        assert job is not None and job.status == "done"
+        summary = dict(job.summary or {})
+    html = client.get(started.headers["Location"]).get_data(as_text=True)
+    table = re.search(r'<table class="summary">(.*?)</table>', html, re.S)
+    assert table is not None
+    return summary, [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', table.group(1))]
+
+
 def test_the_cli_gives_the_api_jobs_summary_and_its_shards_add_up(app: Flask, job_app: Flask, auth: Any,
                                                                    store_log: StoreLog, tmp_path: Any):
     store_log(app, LOG_SIZE)
@@ -56,6 +79,13 @@ def test_the_cli_gives_the_api_jobs_summary_and_its_shards_add_up(app: Flask, jo
     through_api = client.get(f"/v1/replays/{job_id}", headers=auth("auditor")).get_json()
     api_changes = client.get(f"/v1/replays/{job_id}/changes?per_page=1000", headers=auth("auditor")).get_json()
     assert through_api["summary"]["changed_outcome"] and through_api["summary"]["changed_amount"]
+
+    # the auditor's page: the same window and ruleset give the same summary, and the page shows its counts
+    on_page, shown = through_the_page(job_app, auth("auditor")["Authorization"].split()[1],
+                                                   changed.version)
+    assert on_page == through_api["summary"]
+    assert shown == [on_page[name] for name in ("checked", "identical", "skipped", "changed_outcome",
+                                                "changed_amount", "changed_other", "failed")]
 
     whole = replay_cli(job_app, *window_args(changed.version), "--workers", "2", "--out", str(tmp_path / "all.json"))
     assert whole.exit_code == 0, whole.output
