@@ -23,7 +23,8 @@ FORM_BLUEPRINTS = frozenset({"licensing_page", "audit_page"})
 
 def init_app(app: Flask) -> None:
     """Session, CSRF, language and headers for the pages, and the pages themselves."""
-    from .audit import blp as audit_page
+    from . import audit, impact  # noqa: F401 - the views of the auditor's page
+    from .audit_frame import blp as audit_page
     from .licensing import blp as licensing_page
 
     signin.init_app(app)

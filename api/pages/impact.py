@@ -26,7 +26,7 @@ from ..replay_queue import submit
 from ..replay_run import Window
 from ..replay_schemas import ChangesQuerySchema
 from ..replays import find_job
-from .audit import PER_PAGE, ROLE, blp, field_errors, version_choices
+from .audit_frame import PER_PAGE, ROLE, blp, field_errors, version_choices
 from .forms import ImpactForm
 from .frame import Missing, refused_form
 from .i18n import gettext as _
