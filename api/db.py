@@ -120,12 +120,15 @@ def make_engine(url: str, connect_timeout: float = 2, statement_timeout: float =
         engine = create_engine(url, connect_args={"timeout": busy_timeout}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection, record):  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             # several gunicorn workers write the same file: WAL lets readers and one writer overlap
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            wal = str(cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]).lower() == "wal"
+            record.info[durable_commit.IN_WAL_MODE] = wal
+            # in WAL mode a commit does not sync: the app's sessions sync the WAL after the write lock is free and
+            # before the answer (api.durable_commit); a file SQLite refuses WAL for syncs at every commit
+            cursor.execute("PRAGMA synchronous=NORMAL" if wal else "PRAGMA synchronous=FULL")
             cursor.close()
 
         return engine
@@ -148,6 +151,7 @@ def init_app(app: Flask, session_info: dict[str, Any] | None = None) -> None:
     info: dict[str, Any] = dict(session_info or {})
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         info[_QUEUE] = WriteQueue(os.path.abspath(engine.url.database))
+        info[durable_commit.WAL_FILE] = f"{os.path.abspath(engine.url.database)}-wal"
     if engine.dialect.name == "postgresql" and config.get("DATABASE_FLUSH_AFTER_UNLOCK", True):
         info[durable_commit.ENABLED] = True
     app.extensions["db_sessionmaker"] = sessionmaker(engine, class_=durable_commit.FlushingSession,
