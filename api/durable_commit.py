@@ -8,11 +8,12 @@ Every append to the decision log holds the head's row lock until its transaction
 that end includes the WAL flush (an fsync): appends are serialised on one fsync after another, and none can share a
 flush with another (bench/chain_lock.py measures it). Here the appending transaction commits with
 ``synchronous_commit = off``: its commit record is written to the WAL buffers and the lock is released at once.
-Right after, still inside ``session.commit()``, a second transaction commits synchronously; flushing the WAL up to
-its commit flushes everything before it, ours included. So the commit returns, and the client hears 201, only once
-the decision is on disk, as before. That transaction must write WAL and hold a transaction id, or PostgreSQL commits
-it without a flush (``RecordTransactionCommit``): ``txid_current()`` alone is not enough, a transactional
-logical-decoding message is (one small WAL record, no table, no lock, allowed to any role).
+Right after, still inside ``session.commit()``, a second transaction commits synchronously (one statement in
+autocommit); flushing the WAL up to its commit flushes everything before it, ours included. So the commit returns,
+and the client hears 201, only once the decision is on disk, as before. That transaction must write WAL and hold a
+transaction id, or PostgreSQL commits it without a flush (``RecordTransactionCommit``): ``txid_current()`` alone is
+not enough, a transactional logical-decoding message is (one small WAL record, no table, no lock, allowed to any
+role).
 
 What changes: for the time of that flush another transaction can already see the decision (and chain the next one
 onto it). A crash then loses both or neither, since WAL is flushed in order: nothing durable ever follows a
@@ -53,10 +54,12 @@ def before_lock(session: Session) -> None:
 
 
 def flush(session: Session) -> None:
-    """Commit a transaction that writes WAL and waits for its flush, and so for every commit before it."""
-    with session.get_bind().engine.connect() as connection:
+    """Commit a transaction that writes WAL and waits for its flush, and so for every commit before it.
+
+    The statement runs in autocommit, as a transaction of its own: one round trip, not BEGIN, it and COMMIT.
+    """
+    with session.get_bind().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(FLUSH)
-        connection.commit()
 
 
 class WalSyncError(OperationalError):

@@ -25,8 +25,9 @@ def test_the_decision_commits_unflushed_and_a_synchronous_commit_follows_before_
     seen: list[str] = []
 
     @event.listens_for(engine, "before_cursor_execute")
-    def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        seen.append(" ".join(sql.split()[:4]))
+    def statement(conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        autocommit = " (autocommit)" if conn.connection.dbapi_connection.autocommit else ""
+        seen.append(" ".join(sql.split()[:4]) + autocommit)
 
     @event.listens_for(engine, "commit")
     def commit(_conn: Any) -> None:
@@ -42,8 +43,9 @@ def test_the_decision_commits_unflushed_and_a_synchronous_commit_follows_before_
     commit_at = seen.index("COMMIT", head)
     if enabled:
         assert "SET LOCAL synchronous_commit TO" in seen[:head]
-        flush, then = seen[commit_at + 1:commit_at + 3]
-        assert flush.startswith("SELECT pg_logical_emit_message(true,") and then == "COMMIT", seen[commit_at:]
+        # the flush: one statement in autocommit, a transaction of its own that commits synchronously
+        assert seen[commit_at + 1:] == ["SELECT pg_logical_emit_message(true, 'bpjs-adjudication', 'flush') "
+                                        "(autocommit)"], seen[commit_at:]
     else:
         assert "SET LOCAL synchronous_commit TO" not in seen
         assert not any(s.startswith("SELECT pg_logical_emit_message") for s in seen)
@@ -52,24 +54,22 @@ def test_the_decision_commits_unflushed_and_a_synchronous_commit_follows_before_
 
 def wal_writes(connection: Any) -> int:
     connection.execute(text("SELECT pg_stat_force_next_flush()"))
-    connection.commit()
     connection.execute(text("SELECT 1"))  # the statistics of the transaction before are flushed at its end
-    connection.commit()
     return int(connection.execute(text("SELECT wal_write FROM pg_stat_wal")).scalar() or 0)
 
 
 def test_the_flush_transaction_writes_the_wal_at_its_commit_and_a_bare_transaction_id_would_not(pg_demo: Demo):
     """What the durability of a 201 rests on: a synchronous commit flushes the WAL only when its transaction wrote
-    WAL and holds an id. The flush statement does both; ``txid_current()`` alone would commit without a write."""
+    WAL and holds an id. The flush statement does both, run as the service runs it (one statement in autocommit);
+    ``txid_current()`` alone would commit without a write."""
     engine = create_engine(pg_demo.url)
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             counts = {}
             for name, statement in (("flush", durable_commit.FLUSH), ("bare", text("SELECT txid_current()"))):
                 before = wal_writes(connection)
                 for _ in range(20):
                     connection.execute(statement)
-                    connection.commit()
                 counts[name] = wal_writes(connection) - before
     finally:
         engine.dispose()
