@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 
 from adjudication.wording import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -18,7 +18,9 @@ def preferred() -> str:
     """``id`` or ``en`` by the request's ``Accept-Language`` (``id`` when it names neither, or outside a request)."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
+    if "language" not in g:  # once per request: an answer asks for every reason and benefit it words
+        g.language = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
+    return str(g.language)
 
 
 def message_en(reason: dict[str, Any]) -> str | None:
