@@ -19,7 +19,6 @@ from adjudication import Decision, ListTracer, Ruleset
 from . import decision_log
 from .auth import current_actor
 from .db import begin_write
-from .models import DecisionRecord
 from .rulesets import RulesetRegistry
 
 
@@ -36,7 +35,7 @@ class Decided:
     """A case decided and appended: the engine's decision and the stored record."""
 
     decision: Decision
-    record: DecisionRecord
+    record: decision_log.Stored
 
 
 def evaluate(ruleset: Ruleset, kind: str, inputs: dict[str, Any]) -> tuple[Decision, list[dict[str, Any]]]:
@@ -66,7 +65,7 @@ def record(session: Session, rulesets: RulesetRegistry, kind: str, cases: Sequen
     return [Decided(d, r) for d, r in zip(decided, records, strict=True)]
 
 
-def decision_view(record: DecisionRecord) -> dict[str, Any]:
+def decision_view(record: decision_log.Stored) -> dict[str, Any]:
     """The stored result with its identity: the SPEC Decision object."""
     return {**record.result, "decision_id": record.decision_id, "kind": record.kind,
             "decided_at": decision_log.utc_iso(record.decided_at)}
