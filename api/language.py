@@ -18,9 +18,11 @@ def preferred() -> str:
     """``id`` or ``en`` by the request's ``Accept-Language`` (``id`` when it names neither, or outside a request)."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    if "language" not in g:  # once per request: an answer asks for every reason and benefit it words
-        g.language = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
-    return str(g.language)
+    language: str | None = g.get("language")  # chosen once per request: an answer words every reason and benefit
+    if language is None:
+        language = g.language = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) \
+            or DEFAULT_LANGUAGE
+    return language
 
 
 def message_en(reason: dict[str, Any]) -> str | None:
