@@ -38,28 +38,35 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from . import hot_sql
+
 ENABLED = "flush_after_unlock"  # session.info key: the app commits decisions this way (PostgreSQL only)
 _PENDING = "flush_after_unlock_pending"  # session.info key: the open transaction appended and must flush
 WAL_FILE = "sqlite_wal_file"  # session.info key: the -wal file of the session's SQLite database file
 IN_WAL_MODE = "sqlite_wal"  # connection info key: SQLite granted WAL mode (api.db; otherwise synchronous=FULL)
-_ASYNC = text("SET LOCAL synchronous_commit TO OFF")
-FLUSH = text("SELECT pg_logical_emit_message(true, 'bpjs-adjudication', 'flush')")
+UNFLUSHED = "SET LOCAL synchronous_commit TO OFF"
+FLUSH_SQL = "SELECT pg_logical_emit_message(true, 'bpjs-adjudication', 'flush')"
+FLUSH = text(FLUSH_SQL)
 
 
-def before_lock(session: Session) -> None:
-    """Called by an append before it locks the head: this transaction's commit will not wait for its flush."""
+def commit_unflushed(session: Session) -> bool:
+    """Called by an append before it locks the head: whether it must send ``UNFLUSHED`` first (with the statement
+    that takes the lock, in one round trip), so that this transaction's commit does not wait for its flush."""
     if session.info.get(ENABLED) and not session.info.get(_PENDING):
-        session.connection().execute(_ASYNC)
         session.info[_PENDING] = True
+        return True
+    return False
 
 
 def flush(session: Session) -> None:
     """Commit a transaction that writes WAL and waits for its flush, and so for every commit before it.
 
-    The statement runs in autocommit, as a transaction of its own: one round trip, not BEGIN, it and COMMIT.
+    The statement runs in autocommit, as a transaction of its own: one round trip, not BEGIN, it and COMMIT. The
+    driver's autocommit is switched on the connection itself: through SQLAlchemy's isolation level, handing the
+    connection back cost one more round trip (``SET default_transaction_isolation TO DEFAULT``).
     """
-    with session.get_bind().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(FLUSH)
+    with session.get_bind().engine.connect() as connection:
+        hot_sql.run_autocommit(connection, FLUSH_SQL)
 
 
 class WalSyncError(OperationalError):
