@@ -3,10 +3,10 @@
 ``Schema.dump`` goes through ``Field.serialize`` for every field of every nested object: an accessor that tries
 ``obj[key]`` and then ``getattr``, ``dump_default`` handling, then the field's ``_serialize``. A claim's answer has
 ~130 fields, which cost more than its canonical JSON and hash. ``FastDump`` compiles a schema's dump once into a
-closure per field that reads a dict with ``dict.get`` and does, for the field types the answers use (String,
-Integer, Nested, List, Dict, Function), what their ``_serialize`` does; any other field, any object that is not a
-plain dict, and any schema with dump hooks go through marshmallow as before. The schema stays what the OpenAPI
-document is built from.
+generated function, one statement per field, that reads a dict with ``dict.get`` and does, for the field types the
+answers use (String, Integer, Nested, List, Dict, Function), what their ``_serialize`` does; any other field type
+calls the field's own ``_serialize``; an object that is not a plain dict and a schema with dump hooks go through
+marshmallow as before. The schema stays what the OpenAPI document is built from.
 
 ``CROSS_CHECK`` (the test suite sets it) dumps every object both ways and fails on any difference.
 """
@@ -26,40 +26,32 @@ _Dumper = Callable[[Any], Any]
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
-def _value_dumper(field: fields.Field, attr: str) -> _Dumper:
-    """value -> dumped value, as ``field._serialize`` does for a value present in the object."""
+def _value_expression(field: fields.Field, attr: str, name: str, env: dict[str, Any], v: str = "v") -> str:
+    """Python source that dumps the value in variable ``v`` (present in the object) as ``field._serialize`` does;
+    ``name`` is the field's name in ``env``, the generated function's globals."""
+    env[name] = field
     kind = type(field)
     if kind is fields.String:
-        return lambda value: value if type(value) is str or value is None else field._serialize(value, attr, None)
+        return f"{v} if {v} is None or type({v}) is str else {name}._serialize({v}, {attr!r}, None)"
     if kind is fields.Integer and not field.as_string:  # type: ignore[attr-defined]
-        return lambda value: value if type(value) is int or value is None else field._serialize(value, attr, None)
+        return f"{v} if {v} is None or type({v}) is int else {name}._serialize({v}, {attr!r}, None)"
     if kind is fields.Nested:
         nested = field.schema  # type: ignore[attr-defined]
-        many = bool(nested.many or field.many)  # type: ignore[attr-defined]
-        dump = _compiled(nested)
-        if many:
-            return lambda value: None if value is None else [dump(item) for item in value]
-        return lambda value: None if value is None else dump(value)
+        env[f"{name}_dump"] = _compiled(nested)
+        if nested.many or field.many:  # type: ignore[attr-defined]
+            return f"None if {v} is None else [{name}_dump(y) for y in {v}]"
+        return f"None if {v} is None else {name}_dump({v})"
     if kind is fields.List:
-        inner = _value_dumper(field.inner, attr)  # type: ignore[attr-defined]
-        return lambda value: None if value is None else [inner(item) for item in value]
+        item = _value_expression(field.inner, attr, f"{name}_inner", env, v="x")  # type: ignore[attr-defined]
+        return f"None if {v} is None else [{item} for x in {v}]"
     if kind is fields.Dict and field.key_field is None and field.value_field is None:  # type: ignore[attr-defined]
-        return lambda value: None if value is None else dict(value)
-    return lambda value: field._serialize(value, attr, None)
-
-
-def _field_dumper(field: fields.Field, attr: str) -> Callable[[dict[str, Any]], Any]:
-    """dict -> the field's dumped value, or ``missing`` to leave the key out (as ``Field.serialize``)."""
-    if not field._CHECK_ATTRIBUTE:  # Function and Method fields: called with the whole object, always present
-        return lambda obj: field._serialize(None, attr, obj)
-    value_dump = _value_dumper(field, attr)
-    if field.dump_default is not missing:
-        return lambda obj: field.serialize(attr, obj)
-    return lambda obj: missing if (value := obj.get(attr, missing)) is missing else value_dump(value)
+        return f"None if {v} is None else dict({v})"
+    return f"{name}._serialize({v}, {attr!r}, None)"
 
 
 def _compiled(schema: Schema) -> _Dumper:
-    """The compiled dump of one object for ``schema`` (many handled by the caller)."""
+    """The compiled dump of one object for ``schema`` (many handled by the caller): a function generated from the
+    schema's fields, one straight-line statement per field."""
     cached: _Dumper | None = schema.__dict__.get("_fast_dump")
     if cached is not None:
         return cached
@@ -69,19 +61,24 @@ def _compiled(schema: Schema) -> _Dumper:
             for name, field in schema.dump_fields.items()):
         schema.__dict__["_fast_dump"] = fallback
         return fallback
-    plan = [(field.data_key if field.data_key is not None else name, _field_dumper(field, field.attribute or name))
-            for name, field in schema.dump_fields.items()]
-
-    def dump(obj: Any) -> Any:
-        if type(obj) is not dict:
-            return fallback(obj)
-        out = {}
-        for key, field_dump in plan:
-            value = field_dump(obj)
-            if value is not missing:
-                out[key] = value
-        return out
-
+    env: dict[str, Any] = {"MISSING": missing, "fallback": fallback}
+    lines = ["def dump(obj):", "    if type(obj) is not dict:", "        return fallback(obj)", "    out = {}",
+             "    get = obj.get"]
+    for number, (name, field) in enumerate(schema.dump_fields.items()):
+        key, attr, ref = field.data_key if field.data_key is not None else name, field.attribute or name, f"f{number}"
+        if not field._CHECK_ATTRIBUTE:  # Function and Method fields: called with the whole object, always present
+            env[ref] = field
+            lines.append(f"    out[{key!r}] = {ref}._serialize(None, {attr!r}, obj)")
+        elif field.dump_default is not missing:
+            env[ref] = field
+            lines += [f"    v = {ref}.serialize({attr!r}, obj)", "    if v is not MISSING:",
+                      f"        out[{key!r}] = v"]
+        else:
+            lines += [f"    v = get({attr!r}, MISSING)", "    if v is not MISSING:",
+                      f"        out[{key!r}] = {_value_expression(field, attr, ref, env)}"]
+    lines.append("    return out")
+    exec(compile("\n".join(lines), f"<fast dump of {type(schema).__name__}>", "exec"), env)  # noqa: S102
+    dump: _Dumper = env["dump"]
     schema.__dict__["_fast_dump"] = dump
     return dump
 
