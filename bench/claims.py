@@ -74,13 +74,13 @@ request = function()
                    ["Idempotency-Key"] = string.format("bench-%%s-%%d-%%d", "%(run)s", tid, counter)}
   return wrk.format("POST", "/v1/claims", headers, body)
 end
-""" + DONE
+"""
 
 FIXED_LUA = r"""
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '%s'
-""" + DONE
+"""
 
 
 def parse_wrk(output: str) -> dict[str, float]:
@@ -162,7 +162,7 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             scripts[f"claims-{claim_type}"] = tmp / f"claims-{claim_type}.lua"
             scripts[f"claims-{claim_type}"].write_text(LUA % {
                 "kpjs": ",".join(f'"{k}"' for k in kpjs), "base": base, "token": officer, "body": body,
-                "run": f"{claim_type}-{time.time_ns()}"})
+                "run": f"{claim_type}-{time.time_ns()}"} + DONE)
             # the engine floor evaluates the facts the service gathered and stored for one claim of the same shape,
             # of the first PU worker enrolled in the programme, on an event before the measured claims' dates
             sample_kpj = next(p["kpj"] for p in people if p["segment"] == "PU" and claim_type in p["programs"])
@@ -172,11 +172,11 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             decided = call(f"{base_url}/v1/claims", officer, json.loads(sample), key=f"bench-sample-{time.time_ns()}")
             facts = call(f"{base_url}/v1/decisions/{decided['decision']['decision_id']}", auditor)["facts"]
             scripts[f"engine-{claim_type}"] = tmp / f"engine-{claim_type}.lua"
-            scripts[f"engine-{claim_type}"].write_text(FIXED_LUA % lua_string(json.dumps(facts, separators=(",",
-                                                                                                           ":"))))
+            scripts[f"engine-{claim_type}"].write_text(
+                FIXED_LUA % lua_string(json.dumps(facts, separators=(",", ":"))) + DONE)
             if "bare" not in scripts:
                 scripts["bare"] = tmp / "bare.lua"
-                scripts["bare"].write_text(FIXED_LUA % lua_string(sample))
+                scripts["bare"].write_text(FIXED_LUA % lua_string(sample) + DONE)
         paths = {"bare": "/bench/bare", **{name: "/bench/engine" for name in scripts if name.startswith("engine")},
                  **{name: "/v1/claims" for name in scripts if name.startswith("claims")}}
         for name, path in paths.items():  # warm-up: every worker has compiled and run each path
