@@ -53,8 +53,11 @@ browser:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
-# The whole suite on SQLite, then again on a throwaway PostgreSQL 15 cluster that the script starts and removes.
-test: $(VENV)/.installed browser
+# The whole suite on SQLite and, at the same time, the API tests on a throwaway PostgreSQL 15 cluster that the script
+# starts and removes. The venv and the browser are installed side by side first (pip and apt wait on downloads and
+# disk as much as on the CPU).
+test:
+	@$(MAKE) --no-print-directory -j2 $(VENV)/.installed browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	scripts/test-all.sh

@@ -137,7 +137,7 @@ def reconcile(database_url: str, journal: list[dict[str, Any]], after_seq: int) 
     stored = {row.decision_id: row for row in rows}
     lost = sorted(set(answered) - set(stored))
     unacknowledged: list[dict[str, Any]] = []
-    unexplained: list[str] = []
+    unexplained: list[dict[str, Any]] = []
     for decision_id in sorted(set(stored) - set(answered)):
         entry = by_request.get(stored[decision_id].request_id or "")
         if entry is not None and not 200 <= entry["status"] < 300:
@@ -147,7 +147,9 @@ def reconcile(database_url: str, journal: list[dict[str, Any]], after_seq: int) 
             unacknowledged.append({"decision_id": decision_id, "request": entry["name"], "status": entry["status"],
                                    "key": None, "retried_get": True})
         else:
-            unexplained.append(decision_id)
+            row = stored[decision_id]
+            unexplained.append({"decision_id": decision_id, "kind": row.kind, "request_id": row.request_id,
+                                "request": entry and {k: entry.get(k) for k in ("name", "status", "decisions")}})
     kinds = Counter(row.kind for row in rows)
     acknowledged_claims = sum(1 for e in journal if e.get("name") == "POST /v1/claims" and e.get("status") == 201)
     return {"acknowledged": len(answered), "stored": len(stored), "stored_by_kind": dict(sorted(kinds.items())),

@@ -1,5 +1,8 @@
 """Shared fixtures: a fresh database per test, on SQLite by default or PostgreSQL when TEST_DATABASE_URL is set.
 
+Under pytest-xdist each worker has a database of its own on that PostgreSQL server (the URL's database name with
+the worker's id appended, created when missing), so workers never empty each other's tables.
+
 Every app the tests build signs checkpoints with one temporary key (AUDIT_SIGNING_KEY), never a key that
 ``make run`` left under instance/.
 """
@@ -14,7 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from adjudication.signing import write_private_key
 from api import create_app
@@ -23,7 +26,30 @@ from api.db import session_scope
 from api.migrate import upgrade
 from api.models import Base
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+def _worker_url(url: str | None) -> str | None:
+    """The PostgreSQL URL of this xdist worker's own database (the URL itself outside xdist)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+SERVER_URL = os.environ.get("TEST_DATABASE_URL")
+PG_URL = _worker_url(SERVER_URL)
+
+
+def _create_worker_database() -> None:
+    """Create this worker's database on the server when it is not there yet."""
+    if not (SERVER_URL and PG_URL and PG_URL != SERVER_URL):
+        return
+    name = make_url(PG_URL).database
+    engine = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -40,6 +66,7 @@ def signing_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Run the migrations once per session: a template SQLite file, or the PostgreSQL test database."""
     if PG_URL:
+        _create_worker_database()
         engine = create_engine(PG_URL)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

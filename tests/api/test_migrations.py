@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +14,7 @@ from sqlalchemy import Engine, inspect
 from api.db import make_engine
 from api.migrate import alembic_config, downgrade, upgrade
 from api.models import Base
-
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+from tests.conftest import PG_URL
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ def _new_session(app: Flask):  # type: ignore[no-untyped-def]
     return app.extensions["db_sessionmaker"]()
 
 
-def _enters_within(app: Flask, seconds: float) -> bool:
-    """Whether another thread's session gets its turn within ``seconds`` (it leaves again at once)."""
+def _writer(app: Flask) -> tuple[threading.Thread, threading.Event]:
+    """Another thread's session joining the queue; the event is set when it gets its turn (it leaves at once)."""
     entered = threading.Event()
 
     def writer() -> None:
@@ -33,6 +33,12 @@ def _enters_within(app: Flask, seconds: float) -> bool:
 
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()
+    return thread, entered
+
+
+def _enters_within(app: Flask, seconds: float) -> bool:
+    """Whether another thread's session gets its turn within ``seconds`` (it leaves again at once)."""
+    thread, entered = _writer(app)
     got_in = entered.wait(seconds)
     thread.join(5)
     return got_in
@@ -45,8 +51,12 @@ def test_the_place_is_kept_until_the_transaction_ends(app: Flask, end: str):
         begin_write(session)
         begin_write(session)  # joining twice in one transaction keeps the one place
         session.connection().execute(update(ChainHead).values(seq=ChainHead.seq))
-        assert not _enters_within(app, 0.3)
+        waiting, entered = _writer(app)
+        assert not entered.wait(0.3)
         getattr(session, end)()
+        # the writer that waited gets its turn once the transaction ends, and so does a new one
+        assert entered.wait(5)
+        waiting.join(5)
         assert _enters_within(app, 5)
 
 

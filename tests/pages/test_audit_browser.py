@@ -20,6 +20,9 @@ from api.models import DecisionRecord
 from .browser import Live, click, fill, served, snap, visible
 from .helpers import AUDIT_LOG_SIZE, audit_log_entries, changed_decision, store_audit_log
 
+# under pytest-xdist (--dist loadgroup) the browser modules share one worker: one chromium at a time
+pytestmark = pytest.mark.xdist_group("browser")
+
 
 class AuditLive(Live):
     """The served app with its decision log, and the newer ruleset stored beside it."""

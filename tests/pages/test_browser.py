@@ -18,6 +18,9 @@ from selenium.webdriver.support.ui import Select
 from .browser import Live, click, fill, served, snap, visible
 from .helpers import LATE_NIB, NIB, PROJECT, UNKNOWN_NIB, store_registry
 
+# under pytest-xdist (--dist loadgroup) the browser modules share one worker: one chromium at a time
+pytestmark = pytest.mark.xdist_group("browser")
+
 
 @pytest.fixture(scope="module")
 def live(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
