@@ -30,9 +30,13 @@ CHECKPOINT_FIELDS = ("seq", "head_hash", "signed_at", "key_id")
 CHECKPOINT_CONTEXT = "bpjs-adjudication/decision-log-checkpoint/1"
 
 
+# what json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str) builds per call
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no whitespace: the form every hash in this service is taken over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(value)
 
 
 def record_hash(prev_hash: str, content: Mapping[str, Any]) -> str:

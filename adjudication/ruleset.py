@@ -119,6 +119,7 @@ class Ruleset:
         self._rule_facts = tuple(tuple(sorted(referenced(rule.when, "fact"))) for rule in self.rules)
         self._rule_params = tuple(tuple(sorted(referenced(rule.when, "param").union(
             *(e.item.formula.params for e in rule.then if e.item is not None)))) for rule in self.rules)
+        self._index_of = {id(rule): i for i, rule in enumerate(self.rules)}  # a fired rule's place, for its trace
         self._list_facts = frozenset(n for n, t in FACTS.items() if t.kind == "list")
         # parameter values change only at their start dates, so between two consecutive starts (of any condition
         # parameter) the document's parameter properties are fixed: precompute them per span, find it by bisect
@@ -256,10 +257,9 @@ class Ruleset:
         """Per fired rule: the facts its condition read (None when the case lacks one), the dated parameters it
         used and the arithmetic of its items; then the papers and the outcome. Only fired rules: the trace is
         stored with every decision."""
-        index_of = {id(rule): i for i, rule in enumerate(self.rules)}
         for item in fired:
             rule = item.rule
-            i = index_of[id(rule)]
+            i = self._index_of[id(rule)]
             parameters = {}
             for name in self._rule_params[i]:
                 dated = self.parameters[name].at(on)

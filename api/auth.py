@@ -21,14 +21,15 @@ import hmac
 import re
 import secrets
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from flask import g, request
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from . import hot_sql
 from .db import get_session
 from .errors import ApiError
 from .models import ApiToken
@@ -76,40 +77,47 @@ def create_token(session: Session, role: str, name: str, expires_at: dt.datetime
     return f"bpjs_{role}.{row.id}.{secret}"
 
 
+class _TokenRow(NamedTuple):
+    id: int
+    role: str
+    name: str
+    token_hash: str
+    expires_at: Any  # as the driver gives it: hot_sql.utc_datetime reads it
+    revoked_at: Any
+
+
 _COLUMNS = (ApiToken.id, ApiToken.role, ApiToken.name, ApiToken.token_hash, ApiToken.expires_at,
             ApiToken.revoked_at)
-_BY_ID = select(*_COLUMNS).where(ApiToken.id == bindparam("token_id"))
-_BY_HASH = select(*_COLUMNS).where(ApiToken.token_hash == bindparam("token_hash"))
-_TokenRow = Row[int, str, str, str, dt.datetime | None, dt.datetime | None]
+# every request looks its token up: on the DBAPI cursor (api.hot_sql), ~20 us less than Connection.execute
+_BY_ID = hot_sql.Statement(select(*_COLUMNS).where(ApiToken.id == bindparam("token_id")))
+_BY_HASH = hot_sql.Statement(select(*_COLUMNS).where(ApiToken.token_hash == bindparam("token_hash")))
 
 
 def _stored(token: str) -> tuple[_TokenRow | None, str]:
     """The row a token names and the secret's hash to compare with it; no row for a malformed token."""
-    connection = get_session().connection()
+    session = get_session()
     if (match := TOKEN.fullmatch(token)) is not None:
         token_id = int(match["id"])
         if token_id > MAX_ID:
             return None, ""
-        row = connection.execute(_BY_ID, {"token_id": token_id}).first()
+        found = _BY_ID.first(session, {"token_id": token_id})
+        row = _TokenRow(*found) if found is not None else None
         # the role in the token is a label for people; it must still be the row's
         if row is not None and row.role != match["role"]:
             return None, ""
         return row, hash_token(match["secret"])
     if LEGACY_TOKEN.fullmatch(token) is not None:
         digest = hash_token(token)
-        return connection.execute(_BY_HASH, {"token_hash": digest}).first(), digest
+        found = _BY_HASH.first(session, {"token_hash": digest})
+        return (_TokenRow(*found) if found is not None else None), digest
     return None, ""
 
 
 def _in_force(row: _TokenRow, now: dt.datetime) -> bool:
     if row.revoked_at is not None:
         return False
-    expires_at = row.expires_at
-    if expires_at is None:
-        return True
-    if expires_at.tzinfo is None:  # SQLite hands back the stored UTC time without its zone
-        expires_at = expires_at.replace(tzinfo=dt.UTC)
-    return bool(now < expires_at)
+    expires_at = hot_sql.utc_datetime(row.expires_at)  # SQLite hands back the stored UTC time without its zone
+    return expires_at is None or now < expires_at
 
 
 def authenticate() -> bool:

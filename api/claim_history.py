@@ -29,12 +29,12 @@ def history(session: Session, claim_id: str) -> list[DecisionRecord]:
                                 .order_by(DecisionRecord.seq)))
 
 
-def action_of(record: DecisionRecord) -> dict[str, Any]:
+def action_of(record: decision_log.Stored) -> dict[str, Any]:
     """What triggered a decision (records kept before actions were stored were submissions)."""
     return dict((record.inputs or {}).get("action") or SUBMITTED)
 
 
-def history_entry(record: DecisionRecord) -> dict[str, Any]:
+def history_entry(record: decision_log.Stored) -> dict[str, Any]:
     """One decision with its trigger, actor, request, filing date and place in the hash chain."""
     action = action_of(record)
     entry: dict[str, Any] = {"trigger": action.get("trigger", "submitted"), "actor": record.actor,
@@ -46,7 +46,7 @@ def history_entry(record: DecisionRecord) -> dict[str, Any]:
     return entry
 
 
-def claim_view(claim: Claim | dict[str, Any], records: Sequence[DecisionRecord],
+def claim_view(claim: Claim | dict[str, Any], records: Sequence[decision_log.Stored],
                with_history: bool = True) -> dict[str, Any]:
     """The claim with its current decision (the last of ``records``) and, unless left out, its history."""
     get = claim.get if isinstance(claim, dict) else lambda name: getattr(claim, name)

@@ -16,39 +16,43 @@ from sqlalchemy.orm import Session
 
 from adjudication.claim_facts import event_date
 
-from . import decision_log
+from . import decision_log, hot_sql
 from .auth import ROLES, requires_role
 from .case_schemas import ClaimPageSchema
 from .claim_history import SUBMITTED, claim_view, history, work_queue
 from .claim_schemas import ClaimQuerySchema, ClaimSchema, IdempotencyHeaderSchema, between
 from .db import get_session
-from .deciding import Case, record
+from .deciding import Case, Decided, record
 from .decision_schemas import ClaimResponseSchema, ReasonCodeSchema
 from .errors import Conflict, InputError, NotFound
 from .models import Claim
 from .registry_records import claim_inputs
 from .rulesets import RulesetRegistry
 
-_INSERT_CLAIM = insert(cast(Table, Claim.__table__))
+_CLAIMS = cast(Table, Claim.__table__)
+_INSERT_CLAIM = hot_sql.Statement(insert(_CLAIMS), column_keys=[c.key for c in _CLAIMS.columns])
 blp = Blueprint("claims", __name__, url_prefix="/v1", description="Claims officers submit claims and read decisions.")
 
 
-# columns only: on the hot path nothing is found, and ORM objects for a replay are loaded when one is
-_EARLIER = select(Claim.claim_id, Claim.idempotency_key, Claim.kpj, Claim.claim_type, Claim.event_date).where(or_(
+# columns only, on the DBAPI cursor (api.hot_sql): on the hot path nothing is found, and ORM objects for a replay are
+# loaded when one is
+_EARLIER = hot_sql.Statement(select(Claim.claim_id, Claim.idempotency_key, Claim.kpj, Claim.claim_type,
+                                    Claim.event_date).where(or_(
     Claim.idempotency_key == bindparam("key"),
     and_(Claim.kpj == bindparam("kpj"), Claim.claim_type == bindparam("claim_type"),
          Claim.event_date == bindparam("event_date")),
-)).order_by(Claim.created_at)
+)).order_by(Claim.created_at))
 
 
 def _earlier_claims(session: Session, key: str, body: dict[str, Any], when: dt.date) -> tuple[Claim | None,
                                                                                               str | None]:
     """(the claim stored under this Idempotency-Key, the id of the first claim on the same event), in one query."""
     params = {"key": key, "kpj": body["kpj"], "claim_type": body["claim_type"], "event_date": when}
-    rows = session.connection().execute(_EARLIER, params).all()
-    by_key = next((r.claim_id for r in rows if r.idempotency_key == key), None)
-    first = next((r.claim_id for r in rows if r.kpj == body["kpj"] and r.claim_type == body["claim_type"]
-                  and r.event_date == when), None)
+    rows = _EARLIER.ready_rows(session, params)
+    day = when.isoformat()
+    by_key = next((claim_id for claim_id, used_key, *_ in rows if used_key == key), None)
+    first = next((claim_id for claim_id, _, kpj, claim_type, event_date in rows
+                  if kpj == body["kpj"] and claim_type == body["claim_type"] and event_date == day), None)
     return (session.get(Claim, by_key) if by_key is not None else None), first
 
 
@@ -100,16 +104,21 @@ def decide_claim(session: Session, rulesets: RulesetRegistry, body: dict[str, An
     committed before the answer is built."""
     claim_id = str(uuid.uuid4())
     inputs = {**read_claim_inputs(session, body, when, first), "action": SUBMITTED}
-    decided = record(session, rulesets, "claim", [Case(claim_id, inputs)])[0]
-    decision = decided.record
-    claim = {"claim_id": claim_id, "idempotency_key": key, "body_hash": body_hash, "kpj": body["kpj"],
-             "claim_type": body["claim_type"], "event_date": when, "filed_on": body["filed_on"],
-             "body": request.get_json(), "decision_id": decision.decision_id, "outcome": decided.decision.outcome,
-             "created_at": decision.decided_at, "officer_token_id": decision.actor["token_id"] if decision.actor
-             else None, "updated_at": decision.decided_at}
-    session.connection().execute(_INSERT_CLAIM, claim)
+    claim: dict[str, Any] = {}
+
+    def claim_row(decided: list[Decided]) -> decision_log.Also:
+        decision = decided[0].record
+        claim.update(claim_id=claim_id, idempotency_key=key, body_hash=body_hash, kpj=body["kpj"],
+                     claim_type=body["claim_type"], event_date=when, filed_on=body["filed_on"], body=request.get_json(),
+                     decision_id=decision.decision_id, outcome=decided[0].decision.outcome,
+                     created_at=decision.decided_at, officer_token_id=decision.actor["token_id"] if decision.actor
+                     else None, updated_at=decision.decided_at)
+        return [(_INSERT_CLAIM, claim)]
+
+    # the claim row goes with its decision's insert (one round trip on PostgreSQL)
+    decided = record(session, rulesets, "claim", [Case(claim_id, inputs)], also=claim_row)[0]
     session.commit()
-    return claim_view(claim, [decision])
+    return claim_view(claim, [decided.record])
 
 
 @blp.route("/claims", methods=["POST"])

@@ -8,6 +8,7 @@ from adjudication.kinds import CASE_KINDS
 
 from . import language
 from .claim_schemas import CLAIM_TYPES
+from .fast_dump import FastDump
 
 
 class BenefitSchema(Schema):
@@ -123,7 +124,7 @@ class ClaimSummarySchema(Schema):
     decision = fields.Nested(DecisionSchema)
 
 
-class ClaimResponseSchema(ClaimSummarySchema):
+class ClaimResponseSchema(FastDump, ClaimSummarySchema):
     """A claim, its current decision and every decision made on it, oldest first."""
 
     history = fields.List(fields.Nested(HistoryEntrySchema), metadata={

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 
 from adjudication.wording import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -18,7 +18,11 @@ def preferred() -> str:
     """``id`` or ``en`` by the request's ``Accept-Language`` (``id`` when it names neither, or outside a request)."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
+    language: str | None = g.get("language")  # chosen once per request: an answer words every reason and benefit
+    if language is None:
+        language = g.language = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) \
+            or DEFAULT_LANGUAGE
+    return language
 
 
 def message_en(reason: dict[str, Any]) -> str | None:

@@ -42,7 +42,7 @@ blp = Blueprint("licensing", __name__, url_prefix="/v1",
 MAX_TERMINS = 3
 
 
-def _identity(stored: DecisionRecord) -> dict[str, Any]:
+def _identity(stored: decision_log.Stored) -> dict[str, Any]:
     return {"decision_id": stored.decision_id, "ruleset_version": stored.ruleset_version,
             "decided_at": decision_log.utc_iso(stored.decided_at), "hash": stored.hash,
             "reasons": stored.result["reasons"]}
@@ -58,7 +58,7 @@ def check_clearances(session: Session, items: Sequence[dict[str, str]], as_of: d
     return [clearance_view(case.inputs, d.record) for case, d in zip(cases, decided, strict=True)]
 
 
-def clearance_view(inputs: dict[str, Any], stored: DecisionRecord) -> dict[str, Any]:
+def clearance_view(inputs: dict[str, Any], stored: decision_log.Stored) -> dict[str, Any]:
     """A clearance as the licensing office reads it."""
     names = [e["name"] for e in inputs["employers"]]
     return {**_identity(stored), "nib": inputs["nib"], "employer_name": "; ".join(names) or None,
@@ -85,7 +85,7 @@ def _termin_status(amount: int, paid: int, due_on: str | None, as_of: str) -> st
     return "partly_paid" if paid else "not_due"
 
 
-def coverage_view(project_number: str, stored: DecisionRecord) -> dict[str, Any]:
+def coverage_view(project_number: str, stored: decision_log.Stored) -> dict[str, Any]:
     """A project's coverage as the licensing office reads it, from the decision's facts and amounts."""
     facts = stored.facts
     as_of = facts["checked_on"]

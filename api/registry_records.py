@@ -15,11 +15,16 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from . import hot_sql
 from .models import Contribution, Employer, JhtWithdrawal, Participant, Project, ProjectPayment
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def json_ready(value: Any) -> Any:
     """Dates as ISO text, tuples as lists, recursively: the form inputs are hashed and stored in."""
+    if type(value) in _PLAIN:  # most of a claim's inputs: returned as they are, without the isinstance chain
+        return value
     if isinstance(value, dict):
         return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -29,23 +34,25 @@ def json_ready(value: Any) -> Any:
     return value
 
 
-# the columns a claim reads, built once and read as plain rows: ORM objects for the participant and employer cost
-# more than the query on the claims hot path, and the NIK and name are never loaded for a claim
+# the columns a claim reads, built once and read as plain rows on the DBAPI cursor (api.hot_sql): ORM objects for
+# the participant and employer cost more than the query on the claims hot path, and the NIK and name are never
+# loaded for a claim
 _PARTICIPANT_COLUMNS = ("kpj", "birth_date", "segment", "category", "employer_npp", "project_number", "programs",
                         "membership_start", "wage", "declared_income", "payer", "employment_ended_on", "jht_balance")
 _EMPLOYER_COLUMNS = ("npp", "scale", "risk_class", "state_employer", "registered_on", "programs", "region_code")
-_PARTICIPANT_AND_EMPLOYER = (
+_PARTICIPANT_AND_EMPLOYER = hot_sql.Statement(
     select(*(getattr(Participant, c) for c in _PARTICIPANT_COLUMNS),
            *(getattr(Employer, c).label(f"er_{c}") for c in _EMPLOYER_COLUMNS))
     .outerjoin(Employer, Participant.employer_npp == Employer.npp)
     .where(Participant.kpj == bindparam("kpj")))
-_WITHDRAWALS = (select(JhtWithdrawal.on, JhtWithdrawal.pct).where(JhtWithdrawal.kpj == bindparam("kpj"))
-                .order_by(JhtWithdrawal.on))
+_WITHDRAWALS = hot_sql.Statement(select(JhtWithdrawal.on, JhtWithdrawal.pct)
+                                 .where(JhtWithdrawal.kpj == bindparam("kpj")).order_by(JhtWithdrawal.on))
 # built once, columns only: a claim reads up to a few hundred months and needs no ORM objects for them
-_MONTHS_UNTIL = (select(Contribution.period, Contribution.amount_due, Contribution.amount_paid, Contribution.paid_on)
-                 .where(Contribution.payer_kind == bindparam("kind"), Contribution.payer_ref == bindparam("ref"),
-                        Contribution.period <= bindparam("until"))
-                 .order_by(Contribution.period))
+_MONTHS_UNTIL = hot_sql.Statement(
+    select(Contribution.period, Contribution.amount_due, Contribution.amount_paid, Contribution.paid_on)
+    .where(Contribution.payer_kind == bindparam("kind"), Contribution.payer_ref == bindparam("ref"),
+           Contribution.period <= bindparam("until"))
+    .order_by(Contribution.period))
 _PROJECT_COLUMNS = ("project_number", "contractor_npp", "spk_date", "contract_value", "funding", "region_code",
                     "start_date", "end_date", "registered_on")
 
@@ -54,12 +61,19 @@ def _row(period: str, due: int, paid: int, paid_on: dt.date | None) -> list[Any]
     return [period, due, paid, paid_on.isoformat() if paid_on else None]
 
 
+def _record(columns: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
+    """A registry row read with ``ready_rows`` (JSON-ready), ``programs`` as a list."""
+    record = dict(zip(columns, values, strict=True))
+    record["programs"] = list(record["programs"] or [])
+    return record
+
+
 def contributions_of(session: Session, payer_kind: str, payer_ref: str,
                      until: dt.date | None = None) -> list[list[Any]]:
     """A payer's contribution months in period order (compact rows), up to the month of ``until`` when given."""
     last = until.strftime("%Y-%m") if until is not None else "9999-12"
-    rows = session.connection().execute(_MONTHS_UNTIL, {"kind": payer_kind, "ref": payer_ref, "until": last})
-    return [_row(*row) for row in rows]
+    return [list(row) for row in _MONTHS_UNTIL.ready_rows(session, {"kind": payer_kind, "ref": payer_ref,
+                                                                    "until": last})]
 
 
 def projects_by_number(session: Session, numbers: Iterable[str] = (), contractors: Iterable[str] = ()
@@ -88,22 +102,19 @@ def claim_inputs(session: Session, claim: dict[str, Any], event_date: dt.date,
     kpj = claim["kpj"]
     inputs: dict[str, Any] = {"claim": json_ready(claim), "duplicate_of": duplicate_of}
     # participant and employer in one round trip: this runs on every claim
-    row = session.connection().execute(_PARTICIPANT_AND_EMPLOYER, {"kpj": kpj}).first()
-    if row is None:
+    rows = _PARTICIPANT_AND_EMPLOYER.ready_rows(session, {"kpj": kpj})
+    if not rows:
         return inputs
-    values = row._mapping
-    participant = {c: values[c] for c in _PARTICIPANT_COLUMNS}
-    participant["programs"] = list(participant["programs"] or [])
+    row, split = rows[0], len(_PARTICIPANT_COLUMNS)
+    participant = _record(_PARTICIPANT_COLUMNS, row[:split])
     # only a JHT claim reads the withdrawal history; loading it costs a query
     participant["jht_partial_withdrawals"] = [
-        {"on": on, "pct": pct} for on, pct in session.connection().execute(_WITHDRAWALS, {"kpj": kpj})] \
+        {"on": on, "pct": pct} for on, pct in _WITHDRAWALS.ready_rows(session, {"kpj": kpj})] \
         if claim["claim_type"] == "JHT" else []
-    inputs["participant"] = json_ready(participant)
+    inputs["participant"] = participant
     employer = None
-    if values["er_npp"] is not None:  # the outer join found the employer
-        employer = {c: values[f"er_{c}"] for c in _EMPLOYER_COLUMNS}
-        employer["programs"] = list(employer["programs"] or [])
-        inputs["employer"] = json_ready(employer)
+    if row[split] is not None:  # the outer join found the employer
+        employer = inputs["employer"] = _record(_EMPLOYER_COLUMNS, row[split:])
     if participant["project_number"]:
         inputs["project"] = projects_by_number(session, [participant["project_number"]]).get(
             participant["project_number"])

@@ -17,7 +17,7 @@ from flask import Flask, Response, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from . import errors
+from . import durable_commit, errors
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,8 @@ def cause(error: BaseException) -> str | None:
     """``"full"`` or ``"unavailable"`` when ``error`` means the database cannot serve now; None otherwise."""
     if isinstance(error, PoolTimeout):
         return UNAVAILABLE
+    if isinstance(error, durable_commit.WalSyncError):  # committed, maybe not on disk: never acknowledged
+        return FULL if durable_commit.wal_sync_failed_for_space(error) else UNAVAILABLE
     if not isinstance(error, DBAPIError):
         return None
     if error.connection_invalidated:

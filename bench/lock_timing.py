@@ -1,9 +1,10 @@
 """The service as deployed, timing how each decision-log append waits for and holds the chain head's row lock.
 
 Served by ``bench/chain_lock.py`` (``gunicorn ... bench.lock_timing:app``). Nothing in the request path changes:
-SQLAlchemy events stamp the time around the statement that takes the lock (``UPDATE decision_chain_head SET seq =
-seq + n ... RETURNING``: on PostgreSQL it waits there for the holder's commit) and after the commit that releases
-it. Per append, a worker records
+a wrapper of ``api.decision_log._advance_head`` stamps the time around the statement that takes the lock
+(``UPDATE decision_chain_head SET seq = seq + n ... RETURNING``: on PostgreSQL it waits there for the holder's
+commit; it runs on the DBAPI cursor, so no SQLAlchemy statement event sees it), and SQLAlchemy events stamp the
+commit that releases it. Per append, a worker records
 
 * ``wait``: how long that UPDATE took, i.e. the wait for the lock plus the statement itself (~0.1 ms unloaded);
 * ``hold``: from the lock taken to the commit returned (the log's writes, the claim's insert, the commit's WAL
@@ -24,7 +25,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from api import create_app
+from api import create_app, decision_log
 
 app = create_app()
 _OUT = Path(os.environ["LOCK_TIMING_DIR"])
@@ -42,16 +43,17 @@ def _flush() -> None:
 atexit.register(_flush)
 
 
-@event.listens_for(app.extensions["db_engine"], "before_cursor_execute")
-def _before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-    if statement.startswith("UPDATE decision_chain_head SET seq="):
-        _stamp["asked"] = time.perf_counter()
+_advance = decision_log._advance_head
 
 
-@event.listens_for(app.extensions["db_engine"], "after_cursor_execute")
-def _after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-    if statement.startswith("UPDATE decision_chain_head SET seq=") and "asked" in _stamp:
-        _stamp["taken"] = time.perf_counter()
+def _timed_advance(session: Session, count: int) -> tuple[int, str]:
+    _stamp["asked"] = time.perf_counter()
+    taken = _advance(session, count)
+    _stamp["taken"] = time.perf_counter()
+    return taken
+
+
+decision_log._advance_head = _timed_advance
 
 
 @event.listens_for(app.extensions["db_engine"], "commit")

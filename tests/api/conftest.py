@@ -3,7 +3,8 @@
 The log is decided once per test session with the shipped rules (``fixtures/decisions.py``: the committed seed
 claims of the demo registry, their dates moved) and appended to each test's fresh database in one transaction.
 
-Every API test also runs with every log record captured, and fails if one carries personal data of the samples.
+Every API test also runs with every log record captured, and fails if one carries personal data of the samples;
+and with every compiled answer dump (``api.fast_dump``) checked against marshmallow's own dump of the same object.
 
 Each record (DEBUG and up, SQLAlchemy's statement log included) is formatted as the service writes it, a JSON line
 with its extra fields and traceback, and searched for the NIKs, names and wages of ``samples``. SQLAlchemy's own
@@ -25,7 +26,7 @@ from flask import Flask
 
 from adjudication import Ruleset
 from adjudication.ruleset import read_rules_dir
-from api import create_app, decision_log
+from api import create_app, decision_log, fast_dump
 from api.db import session_scope
 from api.models import DecisionRecord
 from api.request_log import JsonLines
@@ -154,3 +155,9 @@ def personal_data_log() -> Iterator[LogScan]:
         root.setLevel(levels[0])
         engine.setLevel(levels[1])
     assert not scan.findings, "personal data in the logs:\n" + "\n".join(scan.findings[:10])
+
+
+@pytest.fixture(autouse=True)
+def compiled_dumps_match_marshmallow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every answer dumped by a compiled dump is dumped by marshmallow too, and must be the same."""
+    monkeypatch.setattr(fast_dump, "CROSS_CHECK", True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +17,7 @@ from api.auth import create_token
 from api.config import from_environment
 from api.db import session_scope
 from api.models import Employer
+from api.rate_limits import InlineMemoryStorage
 
 from . import samples
 
@@ -114,3 +117,27 @@ def test_the_default_limit_is_generous(monkeypatch: pytest.MonkeyPatch, app: Fla
     assert from_environment(app.instance_path)["RATE_LIMIT"] == "5000 per second" == app.config["RATE_LIMIT"]
     statuses = {client.get("/v1/rulesets", headers=auth("auditor")).status_code for _ in range(200)}
     assert statuses == {200}
+
+
+def test_counting_in_memory_starts_no_thread_per_request(monkeypatch: pytest.MonkeyPatch, limited: Flask) -> None:
+    """limits' memory storage started a timer thread on nearly every request; ours sweeps inline."""
+    storage = limited.extensions["rate_limiter"].storage
+    assert isinstance(storage, InlineMemoryStorage)
+    started: list[threading.Thread] = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+    client = limited.test_client()
+    auditor = _token(limited, "auditor", "bpk")
+    assert [client.get("/v1/rulesets", headers=auditor).status_code for _ in range(LIMIT)] == [200] * LIMIT
+    _assert_429(client.get("/v1/rulesets", headers=auditor))
+    assert started == []
+
+
+def test_expired_counters_are_swept_inline() -> None:
+    storage = InlineMemoryStorage("bpjs-memory://")
+    storage.incr("gone", expiry=0.01)
+    time.sleep(0.02)
+    assert "gone" in storage.storage  # not swept yet: the sweep runs at most once a second
+    storage._next_sweep = 0.0
+    assert storage.incr("kept", expiry=60) == 1
+    assert "gone" not in storage.storage and "gone" not in storage.expirations
+    assert storage.get("kept") == 1

@@ -14,11 +14,12 @@ from flask import Flask
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
 
-from api import create_app, unavailable
+from api import create_app, db, unavailable
 from api.auth import create_token
 from api.db import session_scope
 from api.migrate import upgrade
 from api.models import Claim, DecisionRecord
+from tests.conftest import PG_URL
 
 from . import samples
 from .test_claims import jkk_claim, post
@@ -150,3 +151,36 @@ def test_a_writer_kept_waiting_past_the_bound_gets_503_then_the_claim_goes_throu
     assert answer.status_code == 201
     assert stored(app) == (1, 1)
     app.extensions["db_engine"].dispose()
+
+
+def _drop_other_connections(app: Flask) -> int:
+    """Terminate every other session of the database, as a restart of the server would; how many there were."""
+    with create_engine(app.config["DATABASE_URL"]).connect() as killer:
+        return len(killer.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                                       "current_database() AND pid <> pg_backend_pid() AND backend_type = "
+                                       "'client backend'")).all())
+
+
+@pytest.mark.skipif(not PG_URL, reason="the pool pings PostgreSQL connections")
+def test_a_connection_dropped_while_idle_is_replaced_at_checkout_and_a_fresh_one_is_not_pinged(
+        monkeypatch: pytest.MonkeyPatch, app: Flask, client: Any, auth: Any) -> None:
+    pings: list[int] = []
+    dialect = app.extensions["db_engine"].dialect
+    real = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda connection: pings.append(1) or real(connection))
+    assert client.get("/v1/rulesets", headers=auth("auditor")).status_code == 200
+    assert client.get("/v1/rulesets", headers=auth("auditor")).status_code == 200
+    assert pings == []  # used a moment ago: no round trip before it is handed out
+    assert _drop_other_connections(app) >= 1
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # as if it had sat idle through a restart
+    assert client.get("/v1/rulesets", headers=auth("auditor")).status_code == 200
+    assert pings  # pinged, found dead, replaced: the request never saw it
+
+
+@pytest.mark.skipif(not PG_URL, reason="the pool pings PostgreSQL connections")
+def test_a_connection_dropped_moments_after_its_use_costs_one_503_then_the_pool_is_renewed(
+        app: Flask, client: Any, auth: Any) -> None:
+    assert client.get("/v1/rulesets", headers=auth("auditor")).status_code == 200
+    assert _drop_other_connections(app) >= 1
+    assert_503(client.get("/v1/rulesets", headers=auth("auditor")), "database is unavailable")
+    assert client.get("/v1/rulesets", headers=auth("auditor")).status_code == 200
