@@ -5,8 +5,11 @@ reuses ``bench/results/replay-<n>.sqlite3``) a database of ``n`` claims decided 
 committed seed claims of the demo registry (``fixtures/decisions.py``: JKK, JKM and JHT, approved, rejected and
 referred), appended to the hash chain in bulk. Then, per run:
 
-* full replay with the ``original`` ruleset (each decision's own: every one must come back identical), 1 worker;
+* full replay with the ``original`` ruleset (each decision's own: every one must come back identical), every
+  decision evaluated (no pruning: with its own ruleset pruning would skip them all), 1 worker;
 * the same with 2 workers;
+* the same as a job runs it, pruned (every decision skipped: nothing differs between a ruleset and itself), 2
+  workers, for the record;
 * an impact analysis of a one-parameter change, a new JKK death multiplier (56 months of wage) for deaths from
   2025-07-01, with 2 workers: as a job runs it (decisions the change cannot touch are skipped, ``pruning``), and
   without pruning (every decision is evaluated); both must give the same counts.
@@ -169,7 +172,9 @@ def main() -> None:
     changed = one_parameter_change(app)
     runs = []
     for number in range(args.runs):
-        run = {"full_1_worker": run_job(app, "original", 1), "full_2_workers": run_job(app, "original", 2),
+        run = {"full_1_worker": run_job(app, "original", 1, prune=False),
+               "full_2_workers": run_job(app, "original", 2, prune=False),
+               "full_2_workers_pruned": run_job(app, "original", 2),
                "impact_2_workers": run_job(app, changed, 2),
                "impact_2_workers_unpruned": run_job(app, changed, 2, prune=False)}
         run["speed_up_2_workers"] = round(run["full_2_workers"]["decisions_per_s"]
