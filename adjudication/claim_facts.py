@@ -245,7 +245,8 @@ def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
         # a channel limit is about the claim: chosen by the filing date (REFERENCE, rule of thumb)
         facts.update(jht_reason=incident.get("reason"), jht_online_limit=parameters.value("jht.online_claim_limit",
                                                                                         filed),
-                     jht_claimable_from=jht_claimable_from(incident.get("reason"), on, parameters))
+                     jht_claimable_from=jht_claimable_from(incident.get("reason"), on, parameters),
+                     contractual_retirement_age=incident.get("contractual_retirement_age"))
     return {name: value.isoformat() if isinstance(value, dt.date) else value
             for name, value in sorted(facts.items()) if value is not None}
 

@@ -186,6 +186,11 @@ FACTS: dict[str, FactType] = {
     "jht_reason": _enum("JHT claim reason", "retirement", "resignation", "termination", "contract_end",
                         "total_disability", "death", "leaving_indonesia", "partial_housing", "partial_other",
                         "bpu_stopped"),
+    "contractual_retirement_age": _int("the retirement age of the participant's employment contract, company "
+                                       "regulation or collective agreement, as the JHT claim states it"),
+    "review_retirement_age": _enum("a supervisor's finding whether the participant reached the retirement age that "
+                                   "applies (the contract's, the company regulation's, the collective agreement's "
+                                   "or 56)", "reached", "not_reached"),
     "jht_balance": _money("JHT balance, Rupiah"),
     "jht_online_limit": _money("the largest JHT balance the JMO app pays, in force on the filing date"),
     "jht_partial_withdrawals": _int("partial JHT withdrawals already made"),

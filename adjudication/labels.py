@@ -119,6 +119,8 @@ FACT_LABELS: dict[str, Label] = {
     "death_cause": _l("sebab kematian", "cause of death"),
     "placement": _l("tahap penempatan", "placement phase"),
     "jht_reason": _l("alasan klaim JHT", "JHT claim reason"),
+    "contractual_retirement_age": _l("usia pensiun menurut perjanjian kerja", "contractual retirement age", "years"),
+    "review_retirement_age": _l("temuan penyelia atas usia pensiun", "supervisor's finding on the retirement age"),
     "jht_balance": _l("saldo JHT", "JHT balance"),
     "jht_partial_withdrawals": _l("pengambilan sebagian yang sudah dilakukan", "partial withdrawals already made"),
     "jht_claimable_from": _l("dapat diklaim mulai", "claimable from"),
@@ -189,6 +191,9 @@ DOCUMENT_LABELS: dict[str, Label] = {
     "project_registration_proof": _l("bukti pendaftaran proyek", "project registration proof"),
     "project_payment_proof": _l("bukti pembayaran iuran proyek", "project payment proof"),
     "placement_death_letter": _l("surat kematian dari perwakilan RI", "death letter from the Indonesian mission"),
+    "retirement_age_document": _l("perjanjian kerja, peraturan perusahaan atau perjanjian kerja bersama yang memuat "
+                                  "usia pensiun", "employment contract, company regulation or collective agreement "
+                                                  "stating the retirement age"),
 }
 
 VALUE_LABELS: dict[str, dict[str, Label]] = {
@@ -262,6 +267,8 @@ VALUE_LABELS: dict[str, dict[str, Label]] = {
     "review_route_deviation": {"accepted": _l("diterima sebagai wajar", "accepted as reasonable"),
                                "not_accepted": _l("tidak diterima", "not accepted")},
     "review_exclusion": {"confirmed": _l("terbukti", "confirmed"), "refuted": _l("tidak terbukti", "refuted")},
+    "review_retirement_age": {"reached": _l("telah mencapai usia pensiun", "retirement age reached"),
+                              "not_reached": _l("belum mencapai usia pensiun", "retirement age not reached")},
     "review_accident_kind": {"work_related": _l("terjadi dalam hubungan kerja", "in the employment relationship"),
                              "not_work_related": _l("tidak terjadi dalam hubungan kerja",
                                                     "not in the employment relationship")},

@@ -45,6 +45,9 @@ class FindingsSchema(Schema):
                        "refuted."})
     accident_kind = one_of(FINDINGS[2].values, metadata={
         "description": "Answers ACCIDENT_KIND_TO_VERIFY: the event was in the employment relationship or not."})
+    retirement_age = one_of(FINDINGS[3].values, metadata={
+        "description": "Answers JHT_RETIREMENT_AGE_TO_VERIFY: the participant reached the retirement age of the "
+                       "employment contract, company regulation or collective agreement (or 56), or not."})
     documents_verified = fields.List(one_of(DOCUMENTS), validate=[validate.Length(min=1), _unique], metadata={
         "description": "Answers DOCUMENTS_MISSING: papers the supervisor saw and verified; they count as attached."})
 

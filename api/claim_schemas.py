@@ -26,6 +26,9 @@ EDUCATION_LEVELS = INPUT_VALUES["education_level"]
 DOCUMENTS = FACTS["documents"].values  # REFERENCE section 10: the names rules may require
 
 PERCENT = validate.Range(min=0, max=100)
+# a retirement age an employment contract can state: outside it the figure is a typing error, not a contract (a
+# retirement claim without the figure is referred, so a person can still record an unusual one)
+RETIREMENT_AGES = (40, 75)
 # the rules are written for events from 1900 on (GENERAL rules' valid_from): an earlier date fired no rule at all;
 # past 2099 is no claim either, and dates near year 9999 overflow the facts' date arithmetic
 EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
@@ -103,6 +106,17 @@ class JhtIncidentSchema(Schema):
     date = claim_date(required=True, metadata={"description": "The event: resignation certificate, termination, "
                                                                "56th birthday, death, ... (for a partial "
                                                                "withdrawal: the request date)."})
+    contractual_retirement_age = fields.Integer(
+        strict=True, load_default=None, allow_none=True,
+        validate=validate.Range(min=RETIREMENT_AGES[0], max=RETIREMENT_AGES[1]),
+        metadata={"description": "Reason retirement only: the retirement age of the employment contract, company "
+                                 "regulation or collective agreement; attach it as retirement_age_document. "
+                                 "Without it a retirement before the general retirement age is referred."})
+
+    @validates_schema
+    def _contractual_age_for_retirement(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("contractual_retirement_age") is not None and data.get("reason") != "retirement":
+            raise ValidationError("Only for reason retirement.", "contractual_retirement_age")
 
 
 INCIDENT_SCHEMAS: dict[str, type[Schema]] = {"JKK": JkkIncidentSchema, "JKM": JkmIncidentSchema,

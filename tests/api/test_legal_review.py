@@ -1,0 +1,83 @@
+"""The legal review of the rules (issue 11), end to end through POST /v1/claims: the JHT retirement age of the
+contract, the named items of the disability table, the benefit items of PP 82/2019, a suspected work accident, and
+an under-reported wage whose shortfall the employer owes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from .test_examples import KPJ, NPP, Registry, amounts, codes
+
+JHT_PAPERS = ("kpj_card", "ktp", "bank_book")
+
+
+@pytest.fixture
+def registry(client: FlaskClient, auth: Any) -> Registry:
+    """A large, current employer paying for its workers from July 2015 to October 2026 (as in test_examples)."""
+    reg = Registry(client, auth)
+    reg.employer()
+    reg.paid_months(f"employer:{NPP}", "2015-07", "2026-10")
+    return reg
+
+
+def reason(decision: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(r for r in decision["reasons"] if r["code"] == code)
+
+
+def test_item_7_a_retirement_below_56_is_referred_then_decided_on_the_contractual_age(
+        registry: Registry, client: FlaskClient, auth: Any) -> None:
+    # born 1 March 1969: 55 on each retirement date of 2024 below
+    registry.participant(birth_date="1969-03-01", jht_balance=20_000_000, employment_ended_on="2024-03-01")
+    unproven = registry.claim("JHT", "2024-03-15", {"reason": "retirement", "date": "2024-03-01"},
+                              documents=JHT_PAPERS)
+    assert unproven["outcome"] == "referred" and "JHT_RETIREMENT_AGE_TO_VERIFY" in codes(unproven)
+    assert reason(unproven, "JHT_RETIREMENT_AGE_TO_VERIFY")["citation"] == "Permenaker 4/2022 Pasal 6"
+    assert [(b["code"], b["amount"]) for b in unproven["provisional_benefits"]] == [("JHT_BALANCE", 20_000_000)]
+    # a contractual age stated without its document is still for a person to check
+    undocumented = registry.claim("JHT", "2024-03-15", {"reason": "retirement", "date": "2024-03-02",
+                                                        "contractual_retirement_age": 55}, documents=JHT_PAPERS)
+    assert undocumented["outcome"] == "referred" and "JHT_RETIREMENT_AGE_TO_VERIFY" in codes(undocumented)
+    # with the contract's retirement age and the document: decided on that age
+    contract = registry.claim("JHT", "2024-03-15", {"reason": "retirement", "date": "2024-03-03",
+                                                    "contractual_retirement_age": 55},
+                              documents=(*JHT_PAPERS, "retirement_age_document"))
+    assert contract["outcome"] == "approved" and amounts(contract) == {"JHT_BALANCE": 20_000_000}
+    assert "JHT_CONTRACTUAL_RETIREMENT_AGE" in codes(contract)
+    assert "55" in reason(contract, "JHT_CONTRACTUAL_RETIREMENT_AGE")["message_en"]
+    later = registry.claim("JHT", "2024-03-15", {"reason": "retirement", "date": "2024-03-04",
+                                                 "contractual_retirement_age": 57},
+                           documents=(*JHT_PAPERS, "retirement_age_document"))
+    assert later["outcome"] == "rejected" and codes(later) == ["JHT_BELOW_RETIREMENT_AGE"]
+    assert "57" in later["reasons"][0]["message_en"] and "56" in later["reasons"][0]["message_en"]
+
+
+def test_item_7_a_supervisor_records_whether_the_retirement_age_was_reached(
+        registry: Registry, client: FlaskClient, auth: Any) -> None:
+    registry.participant(birth_date="1969-03-01", jht_balance=20_000_000)
+    filed = client.post("/v1/claims", headers={**auth("officer"), "Idempotency-Key": "retirement-review-1"}, json={
+        "claim_type": "JHT", "kpj": KPJ, "filed_on": "2024-03-15",
+        "incident": {"reason": "retirement", "date": "2024-03-01"}, "documents": list(JHT_PAPERS)}).get_json()
+    assert filed["status"] == "referred"
+    reviewed = client.post(f"/v1/claims/{filed['claim_id']}/reviews", headers=auth("supervisor"),
+                           json={"findings": {"retirement_age": "reached"},
+                                 "note": "Peraturan perusahaan Pasal 40: usia pensiun 55 tahun."})
+    assert reviewed.status_code == 200, reviewed.get_json()
+    decision = reviewed.get_json()["decision"]
+    assert decision["outcome"] == "approved" and "RETIREMENT_AGE_CONFIRMED" in codes(decision)
+    assert decision["total_amount"] == 20_000_000
+
+
+def test_item_7_a_contractual_age_is_a_retirement_s_and_within_its_range(client: FlaskClient, auth: Any) -> None:
+    for incident, message in (({"reason": "retirement", "date": "2024-03-01", "contractual_retirement_age": 30},
+                               "greater than or equal to 40 and less than or equal to 75"),
+                              ({"reason": "resignation", "date": "2024-03-01", "contractual_retirement_age": 55},
+                               "Only for reason retirement")):
+        response = client.post("/v1/claims/evaluate", headers=auth("officer"), json={
+            "claim_type": "JHT", "kpj": KPJ, "filed_on": "2024-03-15", "incident": incident})
+        assert response.status_code == 422, response.get_json()
+        errors = response.get_json()["errors"]
+        assert message in " ".join(errors["incident.contractual_retirement_age"]), errors
+
