@@ -174,7 +174,17 @@ FACTS: dict[str, FactType] = {
     "outcome_type": _enum("JKK outcome", "recovered", "temporary_incapacity", "partial_disability",
                           "total_disability", "death"),
     "incapacity_months": _int("months unfit for work (STMB)"),
-    "disability_pct": _int("disability table percentage (PP 44/2015 Lampiran)"),
+    "disability_pct": _int("disability table percentage: the doctor's (PP 44/2015 Lampiran), or the table's for "
+                           "a named item of one percentage"),
+    "disability_item": _enum("a named item of the disability table (decision D7; its percentage is the parameter "
+                             "jkk.disability_table.<item>)", "both_eyes", "one_eye", "hearing_both_ears",
+                             "hearing_one_ear", "scalp", "both_ear_lobes", "one_ear_lobe", "nose_tip", "smell",
+                             "colour_vision", "right_arm_from_shoulder", "left_arm_from_shoulder"),
+    "left_handed": _bool("the participant is left-handed (the table swaps the percentages of the right and left arm)"),
+    "disability_table_min": _int("the table's lowest percentage for the named item (its percentage when it has one)"),
+    "disability_table_max": _int("the table's highest percentage for the named item (its percentage when it has one)"),
+    "review_disability_pct": _enum("a supervisor's finding on a doctor's percentage outside the table's for the "
+                                   "named item", "accepted", "not_accepted"),
     "function_loss_pct": _int("percentage of function lost"),
     "transport_land": _money("transport costs by land, Rupiah"),
     "transport_sea": _money("transport costs by sea, Rupiah"),

@@ -112,6 +112,12 @@ FACT_LABELS: dict[str, Label] = {
     "incapacity_months": _l("lama tidak mampu bekerja", "time unfit for work", "months"),
     "disability_pct": _l("persentase cacat", "disability percentage", "percent"),
     "function_loss_pct": _l("persentase hilangnya fungsi", "loss of function", "percent"),
+    "disability_item": _l("jenis cacat menurut tabel", "item of the disability table"),
+    "left_handed": _l("kidal", "left-handed"),
+    "disability_table_min": _l("persentase tabel terendah", "lowest table percentage", "percent"),
+    "disability_table_max": _l("persentase tabel tertinggi", "highest table percentage", "percent"),
+    "review_disability_pct": _l("temuan penyelia atas persentase cacat", "supervisor's finding on the disability "
+                                                                         "percentage"),
     "transport_land": _l("biaya transportasi darat", "land transport costs"),
     "transport_sea": _l("biaya transportasi laut", "sea transport costs"),
     "transport_air": _l("biaya transportasi udara", "air transport costs"),
@@ -196,6 +202,22 @@ DOCUMENT_LABELS: dict[str, Label] = {
                                                   "stating the retirement age"),
 }
 
+# the named items of the disability table (REFERENCE section 4.4, decision D7)
+DISABILITY_ITEMS: dict[str, Label] = {
+    "both_eyes": _l("hilangnya penglihatan kedua mata", "loss of sight of both eyes"),
+    "one_eye": _l("hilangnya penglihatan sebelah mata", "loss of sight of one eye"),
+    "hearing_both_ears": _l("hilangnya pendengaran kedua telinga", "loss of hearing of both ears"),
+    "hearing_one_ear": _l("hilangnya pendengaran sebelah telinga", "loss of hearing of one ear"),
+    "scalp": _l("hilangnya kulit kepala", "loss of the scalp"),
+    "both_ear_lobes": _l("hilangnya kedua daun telinga", "loss of both ear lobes"),
+    "one_ear_lobe": _l("hilangnya sebelah daun telinga", "loss of one ear lobe"),
+    "nose_tip": _l("hilangnya ujung hidung", "loss of the tip of the nose"),
+    "smell": _l("hilangnya indera penciuman", "loss of the sense of smell"),
+    "colour_vision": _l("hilangnya kemampuan membedakan warna", "loss of colour vision"),
+    "right_arm_from_shoulder": _l("lengan kanan dari sendi bahu ke bawah", "right arm from the shoulder down"),
+    "left_arm_from_shoulder": _l("lengan kiri dari sendi bahu ke bawah", "left arm from the shoulder down"),
+}
+
 VALUE_LABELS: dict[str, dict[str, Label]] = {
     "case_kind": {"claim": _l("klaim", "claim"), "project_coverage": _l("perlindungan proyek", "project coverage"),
                   "clearance": _l("keterangan kepatuhan", "clearance"),
@@ -267,6 +289,10 @@ VALUE_LABELS: dict[str, dict[str, Label]] = {
     "review_route_deviation": {"accepted": _l("diterima sebagai wajar", "accepted as reasonable"),
                                "not_accepted": _l("tidak diterima", "not accepted")},
     "review_exclusion": {"confirmed": _l("terbukti", "confirmed"), "refuted": _l("tidak terbukti", "refuted")},
+    "disability_item": DISABILITY_ITEMS,
+    "review_disability_pct": {"accepted": _l("persentase dokter diterima", "the doctor's percentage accepted"),
+                              "not_accepted": _l("persentase dokter tidak diterima",
+                                                 "the doctor's percentage not accepted")},
     "review_retirement_age": {"reached": _l("telah mencapai usia pensiun", "retirement age reached"),
                               "not_reached": _l("belum mencapai usia pensiun", "retirement age not reached")},
     "review_accident_kind": {"work_related": _l("terjadi dalam hubungan kerja", "in the employment relationship"),
@@ -341,6 +367,12 @@ PARAMETER_LABELS: dict[str, Label] = {
     "jkk.death.minimum": _l("santunan kematian paling sedikit", "minimum death benefit", "rupiah"),
     "jkk.death.multiplier": _l("kelipatan upah santunan kematian", "death benefit in months of wage"),
     "jkk.death.periodic": _l("santunan berkala", "periodic benefit", "rupiah"),
+    **{f"jkk.disability_table.{item}": _l(f"persentase cacat: {label.id}", f"disability percentage: {label.en}",
+                                           "percent") for item, label in DISABILITY_ITEMS.items()},
+    **{f"jkk.disability_table.left_handed.{item}": _l(f"persentase cacat bagi orang kidal: {label.id}",
+                                                      f"disability percentage of a left-handed person: {label.en}",
+                                                      "percent")
+       for item, label in DISABILITY_ITEMS.items() if item.endswith("_arm_from_shoulder")},
     "jkk.pak_window_years": _l("batas waktu penyakit akibat kerja setelah hubungan kerja berakhir",
                                "occupational disease window after employment", "years"),
     "jkk.partial_disability.multiplier": _l("kelipatan upah cacat sebagian", "partial disability in months of wage"),

@@ -48,6 +48,8 @@ class FindingsSchema(Schema):
     retirement_age = one_of(FINDINGS[3].values, metadata={
         "description": "Answers JHT_RETIREMENT_AGE_TO_VERIFY: the participant reached the retirement age of the "
                        "employment contract, company regulation or collective agreement (or 56), or not."})
+    disability_pct = one_of(FINDINGS[4].values, metadata={
+        "description": "Answers DISABILITY_PCT_OUTSIDE_TABLE: the doctor's percentage stands (accepted) or not."})
     documents_verified = fields.List(one_of(DOCUMENTS), validate=[validate.Length(min=1), _unique], metadata={
         "description": "Answers DOCUMENTS_MISSING: papers the supervisor saw and verified; they count as attached."})
 

@@ -16,6 +16,7 @@ from .fields import KPJ, money, one_of, pattern, strict_bool
 CLAIM_TYPES = FACTS["claim_type"].values
 JKK_KINDS = FACTS["incident_kind"].values
 OUTCOME_TYPES = FACTS["outcome_type"].values
+DISABILITY_ITEMS = FACTS["disability_item"].values
 TRANSPORT_MODES = INPUT_VALUES["transport_mode"]
 FLAGS = FACTS["incident_flags"].values
 JKM_CAUSES = FACTS["death_cause"].values
@@ -60,15 +61,26 @@ class OutcomeSchema(Schema):
 
     type = one_of(OUTCOME_TYPES, required=True)
     incapacity_months = fields.Integer(strict=True, validate=validate.Range(min=0, max=600), load_default=None)
-    disability_pct = fields.Integer(strict=True, validate=PERCENT, load_default=None)
+    disability_pct = fields.Integer(strict=True, validate=PERCENT, load_default=None, metadata={
+        "description": "The disability percentage of the doctor's statement; leave out for a disability_item the "
+                       "table gives one percentage for, give it within the table's range for one it gives a "
+                       "range for (scalp)."})
+    disability_item = one_of(DISABILITY_ITEMS, load_default=None, allow_none=True, metadata={
+        "description": "A named item of the disability table: its percentage is the table's (decision D7)."})
+    left_handed = strict_bool(load_default=False, metadata={
+        "description": "The participant is left-handed: the table swaps the right and the left arm."})
     function_loss_pct = fields.Integer(strict=True, validate=PERCENT, load_default=None)
 
     @validates_schema
     def _needed_for_type(self, data: dict[str, Any], **_: Any) -> None:
-        needs = {"temporary_incapacity": "incapacity_months", "partial_disability": "disability_pct"}
-        field = needs.get(data.get("type", ""))
-        if field and data.get(field) is None:
-            raise ValidationError(f"Required when type is {data['type']}.", field)
+        if data.get("type") == "temporary_incapacity" and data.get("incapacity_months") is None:
+            raise ValidationError("Required when type is temporary_incapacity.", "incapacity_months")
+        if data.get("type") == "partial_disability" and data.get("disability_pct") is None \
+                and data.get("disability_item") is None:
+            raise ValidationError("Required when type is partial_disability, unless disability_item is given.",
+                                  "disability_pct")
+        if data.get("disability_item") is not None and data.get("type") != "partial_disability":
+            raise ValidationError("Only when type is partial_disability.", "disability_item")
 
 
 class JkkIncidentSchema(Schema):

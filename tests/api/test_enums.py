@@ -19,6 +19,7 @@ from .test_audit import RULES_DIR
 SOURCES = [
     (claim_schemas.CLAIM_TYPES, FACTS["claim_type"].values), (claim_schemas.JKK_KINDS, FACTS["incident_kind"].values),
     (claim_schemas.OUTCOME_TYPES, FACTS["outcome_type"].values), (claim_schemas.FLAGS, FACTS["incident_flags"].values),
+    (claim_schemas.DISABILITY_ITEMS, FACTS["disability_item"].values),
     (claim_schemas.JKM_CAUSES, FACTS["death_cause"].values), (claim_schemas.PLACEMENTS, FACTS["placement"].values),
     (claim_schemas.JHT_REASONS, FACTS["jht_reason"].values), (claim_schemas.DOCUMENTS, FACTS["documents"].values),
     (claim_schemas.RELATIONS, INPUT_VALUES["relation"]),

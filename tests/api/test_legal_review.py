@@ -81,3 +81,57 @@ def test_item_7_a_contractual_age_is_a_retirement_s_and_within_its_range(client:
         errors = response.get_json()["errors"]
         assert message in " ".join(errors["incident.contractual_retirement_age"]), errors
 
+
+def accident(date: str, outcome: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"date": date, "kind": "workplace", "reported_on": date, "outcome": outcome, **extra}
+
+
+def test_item_8_a_named_item_of_the_disability_table_pays_on_the_table_s_percentage(
+        registry: Registry, client: FlaskClient, auth: Any) -> None:
+    registry.participant()  # reported wage 5,000,000
+    eyes = registry.claim("JKK", "2024-04-10", accident("2024-03-10", {"type": "partial_disability",
+                                                                       "disability_item": "both_eyes"}))
+    assert eyes["outcome"] == "approved" and amounts(eyes) == {"JKK_PARTIAL_DISABILITY": 280_000_000}
+    table = reason(eyes, "DISABILITY_TABLE_ITEM")
+    assert table["citation"] == "PP 44/2015 Lampiran, tabel persentase cacat" and "70%" in table["message_en"]
+    # a left-handed worker's right arm is the table's left-arm percentage
+    arm = registry.claim("JKK", "2024-04-10", accident("2024-03-11", {
+        "type": "partial_disability", "disability_item": "right_arm_from_shoulder", "left_handed": True}))
+    assert amounts(arm) == {"JKK_PARTIAL_DISABILITY": 140_000_000}
+    # a raw percentage stays accepted with the doctor's statement
+    raw = registry.claim("JKK", "2024-04-10", accident("2024-03-12", {"type": "partial_disability",
+                                                                      "disability_pct": 25}))
+    assert raw["outcome"] == "approved" and amounts(raw) == {"JKK_PARTIAL_DISABILITY": 100_000_000}
+    assert "DISABILITY_TABLE_ITEM" not in codes(raw) and "doctor_statement" in raw["documents_required"]
+
+
+def test_item_8_a_doctor_s_percentage_outside_the_table_is_referred_and_a_supervisor_weighs_it(
+        registry: Registry, client: FlaskClient, auth: Any) -> None:
+    registry.participant()
+    body = {"claim_type": "JKK", "kpj": KPJ, "filed_on": "2024-04-10", "documents": [
+        "kpj_card", "ktp", "doctor_statement", "stage1_report_form", "stage2_report_form", "attendance_record"],
+        "incident": accident("2024-03-10", {"type": "partial_disability", "disability_item": "scalp",
+                                            "disability_pct": 35})}
+    filed = client.post("/v1/claims", json=body, headers={**auth("officer"), "Idempotency-Key": "scalp-35-percent"})
+    claim = filed.get_json()
+    assert claim["status"] == "referred" and "DISABILITY_PCT_OUTSIDE_TABLE" in codes(claim["decision"])
+    assert "10% to 30%" in reason(claim["decision"], "DISABILITY_PCT_OUTSIDE_TABLE")["message_en"]
+    reviewed = client.post(f"/v1/claims/{claim['claim_id']}/reviews", headers=auth("supervisor"),
+                           json={"findings": {"disability_pct": "accepted"}})
+    assert reviewed.status_code == 200, reviewed.get_json()
+    decision = reviewed.get_json()["decision"]
+    assert decision["outcome"] == "approved" and amounts(decision) == {"JKK_PARTIAL_DISABILITY": 140_000_000}
+
+
+def test_item_8_the_outcome_needs_a_percentage_or_an_item(client: FlaskClient, auth: Any) -> None:
+    for outcome, field, message in (
+            ({"type": "partial_disability"}, "incident.outcome.disability_pct", "unless disability_item is given"),
+            ({"type": "recovered", "disability_item": "one_eye"}, "incident.outcome.disability_item",
+             "Only when type is partial_disability"),
+            ({"type": "partial_disability", "disability_item": "three_eyes"}, "incident.outcome.disability_item",
+             "both_eyes")):
+        response = client.post("/v1/claims/evaluate", headers=auth("officer"), json={
+            "claim_type": "JKK", "kpj": KPJ, "filed_on": "2024-04-10", "incident": accident("2024-03-10", outcome)})
+        assert response.status_code == 422, response.get_json()
+        assert message in " ".join(response.get_json()["errors"][field]), response.get_json()
+
