@@ -190,6 +190,11 @@ FACTS: dict[str, FactType] = {
     "transport_sea": _money("transport costs by sea, Rupiah"),
     "transport_air": _money("transport costs by air, Rupiah"),
     "medical_costs": _money("medical costs, Rupiah"),
+    "home_care_costs": _money("home care costs (PP 82/2019), Rupiah"),
+    "home_care_months": _int("months the home care lasted"),
+    "aid_dentures": _money("costs of dentures, Rupiah"),
+    "aid_hearing_aid": _money("costs of hearing aids, Rupiah"),
+    "aid_glasses": _money("costs of glasses, Rupiah"),
     # JKM and JHT
     "death_cause": _enum("JKM cause of death", "natural", "work_accident"),
     "placement": _enum("PMI placement phase at the event", "pre", "during", "post"),
@@ -228,6 +233,8 @@ INPUT_VALUES: dict[str, tuple[str, ...]] = {
     "education_level": ("none", "tk", "sd", "smp", "sma", "university"),
     # how transport costs were incurred: each mode is summed into the fact transport_<mode>
     "transport_mode": ("land", "sea", "air"),
+    # an aid the claim asks to be reimbursed (PP 82/2019): each kind is summed into the fact aid_<kind>
+    "aid_kind": ("dentures", "hearing_aid", "glasses"),
 }
 
 # names the engine adds to the asserted document; no fact may take them

@@ -1,5 +1,5 @@
 """Facts of a JKK incident: its kind and report, its outcome and the named item of the disability table, the costs
-claimed per kind.
+claimed per kind (transport per mode, medical care, home care, aids per kind).
 
 Mechanisms only: sums per cost kind, and the disability table's percentage for a named item looked up in the
 dated parameters ``jkk.disability_table.<item>`` (a left-handed participant's own value, where the table swaps
@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from .fact_catalogue import INPUT_VALUES
 from .facts import started_years
 from .parameters import Parameters
 
@@ -70,6 +71,10 @@ def jkk_facts(incident: Mapping[str, Any], participant: Mapping[str, Any] | None
     transport = {"land": 0, "sea": 0, "air": 0}
     for item in costs.get("transport") or []:
         transport[item["mode"]] += int(item["amount"])
+    aids = {kind: 0 for kind in INPUT_VALUES["aid_kind"]}
+    for item in costs.get("aids") or []:
+        aids[item["kind"]] += int(item["amount"])
+    home_care = costs.get("home_care") or {}
     diagnosed = _date(incident.get("diagnosed_on"))
     ended = _date((participant or {}).get("employment_ended_on"))
     return {
@@ -80,5 +85,6 @@ def jkk_facts(incident: Mapping[str, Any], participant: Mapping[str, Any] | None
         "incident_flags": list(incident.get("flags") or []), "outcome_type": outcome.get("type"),
         "incapacity_months": outcome.get("incapacity_months"), **_disability_facts(outcome, on, parameters),
         "transport_land": transport["land"], "transport_sea": transport["sea"], "transport_air": transport["air"],
-        "medical_costs": costs.get("medical"),
+        "medical_costs": costs.get("medical"), "home_care_costs": home_care.get("amount"),
+        "home_care_months": home_care.get("months"), **{f"aid_{kind}": amount for kind, amount in aids.items()},
     }

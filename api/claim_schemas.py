@@ -18,6 +18,7 @@ JKK_KINDS = FACTS["incident_kind"].values
 OUTCOME_TYPES = FACTS["outcome_type"].values
 DISABILITY_ITEMS = FACTS["disability_item"].values
 TRANSPORT_MODES = INPUT_VALUES["transport_mode"]
+AID_KINDS = INPUT_VALUES["aid_kind"]
 FLAGS = FACTS["incident_flags"].values
 JKM_CAUSES = FACTS["death_cause"].values
 PLACEMENTS = FACTS["placement"].values
@@ -49,11 +50,28 @@ class TransportSchema(Schema):
     amount = money(required=True)
 
 
+class AidSchema(Schema):
+    """An aid bought after the accident (PP 82/2019: dentures, hearing aids, glasses), each kind with its cap."""
+
+    kind = one_of(AID_KINDS, required=True)
+    amount = money(required=True)
+
+
+class HomeCareSchema(Schema):
+    """Home care when treatment cannot continue in hospital (PP 82/2019): its costs and how long it lasted."""
+
+    amount = money(required=True)
+    months = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=600), metadata={
+        "description": "Months the home care lasted; only the months the law covers count (pro rata)."})
+
+
 class CostsSchema(Schema):
     """Costs the claim asks to be reimbursed."""
 
     transport = fields.List(fields.Nested(TransportSchema), load_default=list)
     medical = money(load_default=0)
+    home_care = fields.Nested(HomeCareSchema, load_default=None, allow_none=True)
+    aids = fields.List(fields.Nested(AidSchema), load_default=list)
 
 
 class OutcomeSchema(Schema):

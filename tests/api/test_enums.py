@@ -25,6 +25,7 @@ SOURCES = [
     (claim_schemas.RELATIONS, INPUT_VALUES["relation"]),
     (claim_schemas.EDUCATION_LEVELS, INPUT_VALUES["education_level"]),
     (claim_schemas.TRANSPORT_MODES, INPUT_VALUES["transport_mode"]), (fields.SEGMENTS, FACTS["segment"].values),
+    (claim_schemas.AID_KINDS, INPUT_VALUES["aid_kind"]),
     (fields.PAYERS, FACTS["payer"].values), (fields.SCALES, FACTS["employer_scale"].values),
     (fields.CATEGORIES, FACTS["category"].values), (fields.PROGRAMS, FACTS["programs"].values),
     (licensing_schemas.PURPOSES, FACTS["purpose"].values),

@@ -135,3 +135,37 @@ def test_item_8_the_outcome_needs_a_percentage_or_an_item(client: FlaskClient, a
         assert response.status_code == 422, response.get_json()
         assert message in " ".join(response.get_json()["errors"][field]), response.get_json()
 
+
+def test_item_9_home_care_and_aids_are_paid_from_the_incident_s_costs_up_to_their_caps(
+        registry: Registry, client: FlaskClient, auth: Any) -> None:
+    registry.participant()
+    costs = {"medical": 3_000_000, "home_care": {"amount": 26_000_000, "months": 13},
+             "aids": [{"kind": "dentures", "amount": 6_000_000}, {"kind": "hearing_aid", "amount": 1_000_000},
+                      {"kind": "glasses", "amount": 700_000}, {"kind": "glasses", "amount": 500_000}]}
+    decision = registry.claim("JKK", "2024-06-10", accident("2024-03-10", {"type": "partial_disability",
+                                                                           "disability_pct": 10}, costs=costs))
+    assert decision["outcome"] == "approved"
+    # home care: 26 M over 13 months counts 24 M for the first 12, capped at 20 M; each aid up to its cap
+    assert amounts(decision) == {"JKK_PARTIAL_DISABILITY": 40_000_000, "JKK_HOME_CARE": 20_000_000,
+                                 "JKK_DENTURES": 5_000_000, "JKK_HEARING_AID": 1_000_000, "JKK_GLASSES": 1_000_000,
+                                 "JKK_MEDICAL": 3_000_000}
+    assert {"HOME_CARE_BEYOND_LIMIT", "RETURN_TO_WORK_PROGRAMME"} <= set(codes(decision))
+    home_care = next(b for b in decision["benefits"] if b["code"] == "JKK_HOME_CARE")
+    assert home_care["citation"] == "PP 82/2019 tabel manfaat JKK" and "20.000.000" in home_care["basis_id"]
+    assert "medical_receipts" in decision["documents_required"]
+    # before PP 82/2019 these are no items of their own: the decision says so and pays the rest
+    before = registry.claim("JKK", "2019-12-20", accident("2019-12-01", {"type": "recovered"}, costs=costs))
+    assert before["outcome"] == "approved" and amounts(before) == {"JKK_MEDICAL": 3_000_000}
+    assert "PP82_ITEMS_NOT_IN_FORCE" in codes(before) and "RETURN_TO_WORK_PROGRAMME" not in codes(before)
+
+
+def test_item_9_home_care_states_how_long_it_lasted(client: FlaskClient, auth: Any) -> None:
+    response = client.post("/v1/claims/evaluate", headers=auth("officer"), json={
+        "claim_type": "JKK", "kpj": KPJ, "filed_on": "2024-04-10",
+        "incident": accident("2024-03-10", {"type": "recovered"},
+                             costs={"home_care": {"amount": 1_000_000, "months": 0},
+                                    "aids": [{"kind": "wheelchair", "amount": 1}]})})
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert "greater than or equal to 1" in " ".join(errors["incident.costs.home_care.months"]), errors
+    assert "glasses" in " ".join(errors["incident.costs.aids.0.kind"]), errors
