@@ -158,12 +158,18 @@ FACTS: dict[str, FactType] = {
                            "occupational_disease", "sudden_work_death"),
     "reported_on": _date("stage-I report to BPJS"),
     "route_deviation": _bool("a commute left the usual route"),
+    "suspected_work_accident": _bool("the claim was filed as a suspected work accident or occupational disease "
+                                     "(dugaan KK/PAK, PP 49/2023)"),
+    "suspected_decision_due": _date("the day BPJS concludes at the latest whether a suspected work accident is one: "
+                                    "the stage-I report plus jkk.suspected_decision_days"),
     # a supervisor's findings on a referred claim (POST /v1/claims/{id}/reviews; adjudication.review)
     "review_route_deviation": _enum("a supervisor's finding on a commute off the usual route", "accepted",
                                     "not_accepted"),
     "review_exclusion": _enum("a supervisor's finding on a suspected exclusion", "confirmed", "refuted"),
     "review_accident_kind": _enum("a supervisor's finding whether an event the old definition does not name was in "
                                   "the employment relationship", "work_related", "not_work_related"),
+    "review_suspected": _enum("a supervisor's conclusion on a suspected work accident or occupational disease",
+                              "work_accident", "not_work_accident"),
     "review_rejection": _enum("the catalogued reason a supervisor rejects a referred claim with",
                               "EVIDENCE_NOT_VALID", "NOT_A_WORK_ACCIDENT"),
     "documents_verified": FactType("list", "documents a supervisor saw and verified (they count as attached)"),

@@ -1,5 +1,6 @@
-"""Facts of a JKK incident: its kind and report, its outcome and the named item of the disability table, the costs
-claimed per kind (transport per mode, medical care, home care, aids per kind).
+"""Facts of a JKK incident: its kind and report (for a suspected work accident, the day BPJS concludes on it), its
+outcome and the named item of the disability table, the costs claimed per kind (transport per mode, medical care,
+home care, aids per kind).
 
 Mechanisms only: sums per cost kind, and the disability table's percentage for a named item looked up in the
 dated parameters ``jkk.disability_table.<item>`` (a left-handed participant's own value, where the table swaps
@@ -45,6 +46,16 @@ def disability_table(item: str, left_handed: bool, on: dt.date, parameters: Para
     return int(value), int(value)
 
 
+def decision_due(reported: dt.date | None, on: dt.date, parameters: Parameters) -> dt.date | None:
+    """The last day BPJS concludes on a suspected work accident: the stage-I report plus the days in force on the
+    event date; None before that law (or in a ruleset without it)."""
+    name = "jkk.suspected_decision_days"
+    days = parameters.value(name, on) if name in parameters else None
+    if reported is None or not isinstance(days, int):
+        return None
+    return reported + dt.timedelta(days=days)
+
+
 def _disability_facts(outcome: Mapping[str, Any], on: dt.date, parameters: Parameters) -> dict[str, Any]:
     """The stated percentage; with a named item, the table's range, and its percentage when the doctor stated
     none and the table gives one."""
@@ -77,8 +88,12 @@ def jkk_facts(incident: Mapping[str, Any], participant: Mapping[str, Any] | None
     home_care = costs.get("home_care") or {}
     diagnosed = _date(incident.get("diagnosed_on"))
     ended = _date((participant or {}).get("employment_ended_on"))
+    reported = _date(incident.get("reported_on"))
+    suspected = bool(incident.get("suspected"))
     return {
-        "incident_kind": incident.get("kind"), "reported_on": _date(incident.get("reported_on")),
+        "incident_kind": incident.get("kind"), "reported_on": reported,
+        "suspected_work_accident": suspected or None,
+        "suspected_decision_due": decision_due(reported, on, parameters) if suspected else None,
         "route_deviation": incident.get("route_deviation"), "diagnosed_on": diagnosed,
         "pak_years_after_employment": started_years(ended, diagnosed) if diagnosed and ended and diagnosed >= ended
         else (0 if diagnosed and ended else None),

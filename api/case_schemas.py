@@ -50,6 +50,9 @@ class FindingsSchema(Schema):
                        "employment contract, company regulation or collective agreement (or 56), or not."})
     disability_pct = one_of(FINDINGS[4].values, metadata={
         "description": "Answers DISABILITY_PCT_OUTSIDE_TABLE: the doctor's percentage stands (accepted) or not."})
+    suspected = one_of(FINDINGS[5].values, metadata={
+        "description": "Answers SUSPECTED_WORK_ACCIDENT: the suspected work accident or occupational disease is one "
+                       "(work_accident) or not (not_work_accident)."})
     documents_verified = fields.List(one_of(DOCUMENTS), validate=[validate.Length(min=1), _unique], metadata={
         "description": "Answers DOCUMENTS_MISSING: papers the supervisor saw and verified; they count as attached."})
 

@@ -108,6 +108,10 @@ class JkkIncidentSchema(Schema):
     kind = one_of(JKK_KINDS, required=True)
     reported_on = claim_date(required=True, metadata={"description": "Stage-I report to BPJS."})
     route_deviation = strict_bool(load_default=False)
+    suspected = strict_bool(load_default=False, metadata={
+        "description": "Filed as a suspected work accident or occupational disease (dugaan KK/PAK, PP 49/2023 "
+                       "Pasal 25A-25B): BPJS concludes within the days the law gives after the stage-I report and "
+                       "guarantees medical care until then."})
     diagnosed_on = claim_date(load_default=None, allow_none=True)
     outcome = fields.Nested(OutcomeSchema, required=True)
     costs = fields.Nested(CostsSchema, load_default=lambda: {"transport": [], "medical": 0})

@@ -169,3 +169,31 @@ def test_item_9_home_care_states_how_long_it_lasted(client: FlaskClient, auth: A
     errors = response.get_json()["errors"]
     assert "greater than or equal to 1" in " ".join(errors["incident.costs.home_care.months"]), errors
     assert "glasses" in " ".join(errors["incident.costs.aids.0.kind"]), errors
+
+
+def test_item_10_a_suspected_work_accident_is_referred_with_its_due_date_and_the_care_guarantee(
+        registry: Registry, client: FlaskClient, auth: Any) -> None:
+    registry.participant()
+    incident = accident("2024-03-10", {"type": "temporary_incapacity", "incapacity_months": 1}, suspected=True,
+                        reported_on="2024-03-11", costs={"medical": 2_500_000})
+    body = {"claim_type": "JKK", "kpj": KPJ, "filed_on": "2024-03-20", "incident": incident, "documents": [
+        "kpj_card", "ktp", "doctor_statement", "stage1_report_form", "stage2_report_form", "attendance_record",
+        "medical_receipts"]}
+    filed = client.post("/v1/claims", json=body, headers={**auth("officer"), "Idempotency-Key": "suspected-kk-1"})
+    claim = filed.get_json()
+    assert claim["status"] == "referred", claim
+    assert codes(claim["decision"])[-2:] == ["SUSPECTED_WORK_ACCIDENT", "SUSPECTED_MEDICAL_GUARANTEE"]
+    due = reason(claim["decision"], "SUSPECTED_WORK_ACCIDENT")
+    assert due["citation"] == "PP 49/2023 Pasal 25A dan Pasal 25B"
+    assert "10 April 2024" in due["message_en"] and "30 days" in due["message_en"]
+    assert "guarantees" in reason(claim["decision"], "SUSPECTED_MEDICAL_GUARANTEE")["message_en"]
+    concluded = client.post(f"/v1/claims/{claim['claim_id']}/reviews", headers=auth("supervisor"),
+                            json={"findings": {"suspected": "work_accident"}})
+    assert concluded.status_code == 200, concluded.get_json()
+    decision = concluded.get_json()["decision"]
+    assert decision["outcome"] == "approved" and "SUSPECTED_CONFIRMED" in codes(decision)
+    assert amounts(decision) == {"JKK_STMB": 5_000_000, "JKK_MEDICAL": 2_500_000}
+    # before PP 49/2023 the flag has no effect: the claim is decided on the kind of event it states
+    before = registry.claim("JKK", "2023-10-20", accident("2023-10-05", {"type": "recovered"}, suspected=True))
+    assert before["outcome"] == "approved" and not [c for c in codes(before) if c.startswith("SUSPECTED")]
+
