@@ -87,6 +87,8 @@ FACTS: dict[str, FactType] = {
     "membership_months": _int("completed months of membership at the event (facts.membership_months)"),
     "employment_ended_on": _date("end of the employment relationship"),
     "wage": _money("PU: last reported monthly wage, whole Rupiah"),
+    "actual_wage": _money("the actual monthly wage the JKK claim, or else the registry, states when the employer "
+                          "reported less (PDS upah), whole Rupiah"),
     "declared_income": _money("BPU: declared monthly income, whole Rupiah"),
     "payer": _enum("who pays the contributions", "self", "employer", "apbd", "apbdes", "csr"),
     # contribution status at the event (facts.contribution_status; PU: the employer's, BPU: the participant's)

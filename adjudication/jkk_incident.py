@@ -100,6 +100,9 @@ def jkk_facts(incident: Mapping[str, Any], participant: Mapping[str, Any] | None
         "incident_flags": list(incident.get("flags") or []), "outcome_type": outcome.get("type"),
         "incapacity_months": outcome.get("incapacity_months"), **_disability_facts(outcome, on, parameters),
         "transport_land": transport["land"], "transport_sea": transport["sea"], "transport_air": transport["air"],
+        # the claim's statement (the officer's evidence for this case), else the registry's record
+        "actual_wage": incident.get("actual_wage") if incident.get("actual_wage") is not None
+        else (participant or {}).get("actual_wage"),
         "medical_costs": costs.get("medical"), "home_care_costs": home_care.get("amount"),
         "home_care_months": home_care.get("months"), **{f"aid_{kind}": amount for kind, amount in aids.items()},
     }

@@ -57,6 +57,7 @@ FACT_LABELS: dict[str, Label] = {
     "membership_months": _l("masa kepesertaan", "membership", "months"),
     "employment_ended_on": _l("akhir hubungan kerja", "end of employment"),
     "wage": _l("upah terlapor", "reported wage"),
+    "actual_wage": _l("upah sebenarnya", "actual wage"),
     "declared_income": _l("penghasilan yang dilaporkan", "declared income"),
     "payer": _l("pembayar iuran", "contribution payer"),
     "contribution_overdue_months": _l("iuran tertunggak", "contributions overdue", "months"),

@@ -116,6 +116,9 @@ class JkkIncidentSchema(Schema):
     outcome = fields.Nested(OutcomeSchema, required=True)
     costs = fields.Nested(CostsSchema, load_default=lambda: {"transport": [], "medical": 0})
     flags = fields.List(one_of(FLAGS), load_default=list)
+    actual_wage = money(load_default=None, allow_none=True, metadata={
+        "description": "The actual monthly wage when the employer reported less (PDS upah): BPJS pays on the "
+                       "reported wage and the employer owes the shortfall of the wage-based benefits of its own."})
 
     @validates_schema
     def _disease_needs_diagnosis(self, data: dict[str, Any], **_: Any) -> None:

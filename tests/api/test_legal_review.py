@@ -197,3 +197,62 @@ def test_item_10_a_suspected_work_accident_is_referred_with_its_due_date_and_the
     before = registry.claim("JKK", "2023-10-20", accident("2023-10-05", {"type": "recovered"}, suspected=True))
     assert before["outcome"] == "approved" and not [c for c in codes(before) if c.startswith("SUSPECTED")]
 
+
+def test_item_11_an_under_reported_wage_leaves_the_shortfall_to_the_employer(
+        registry: Registry, client: FlaskClient, auth: Any) -> None:
+    registry.participant()  # reported wage 5,000,000
+    decision = registry.claim("JKK", "2024-06-10", accident(
+        "2024-03-10", {"type": "temporary_incapacity", "incapacity_months": 15}, actual_wage=7_000_000))
+    assert decision["outcome"] == "approved" and decision["liability"] == "bpjs"
+    # BPJS pays 12 x 100 % + 3 x 50 % of the reported wage; the employer owes the same months of the 2,000,000 it
+    # did not report, as an item of its own outside the total
+    by_code = {b["code"]: b for b in decision["benefits"]}
+    assert by_code["JKK_STMB"]["amount"] == 67_500_000 and "payer" not in by_code["JKK_STMB"]
+    shortfall = by_code["JKK_STMB_WAGE_SHORTFALL"]
+    assert (shortfall["amount"], shortfall["payer"]) == (27_000_000, "employer")
+    assert "upah sebenarnya Rp7.000.000" in shortfall["basis_id"]
+    assert "upah terlapor Rp5.000.000" in shortfall["basis_id"]
+    assert decision["total_amount"] == 67_500_000 and decision["employer_total"] == 27_000_000
+    under = reason(decision, "WAGE_UNDER_REPORTED")
+    assert under["rule_id"] == "JKK.WAGE_UNDER_REPORTED" and "Rp7,000,000" in under["message_en"]
+    claim_id = client.get(f"/v1/claims?kpj={KPJ}", headers=auth("officer")).get_json()["items"][0]["claim_id"]
+    explained = client.get(f"/v1/claims/{claim_id}/explanation",
+                           headers={**auth("officer"), "Accept-Language": "en"}).get_json()
+    assert "the employer owes Rp27,000,000 of its own" in explained["summary"]
+    # no actual wage stated, or none above the reported one: nothing for the employer
+    plain = registry.claim("JKK", "2024-06-10", accident(
+        "2024-03-11", {"type": "temporary_incapacity", "incapacity_months": 15}, actual_wage=5_000_000))
+    assert amounts(plain) == {"JKK_STMB": 67_500_000} and "employer_total" not in plain
+
+
+def test_item_11_the_employer_owes_the_death_lump_sum_the_actual_wage_would_have_paid(
+        registry: Registry) -> None:
+    registry.participant(wage=300_000)
+    decision = registry.claim("JKK", "2024-04-01", accident("2024-03-10", {"type": "death"}, actual_wage=500_000),
+                              heirs=[{"relation": "spouse", "birth_date": "1982-03-03"}])
+    assert decision["outcome"] == "approved" and decision["total_amount"] == 42_000_000
+    assert decision["employer_total"] == 4_000_000  # 48 x 500,000 = 24,000,000 less the 20,000,000 floor paid
+
+
+def test_item_11_the_registry_may_hold_the_actual_wage(registry: Registry, client: FlaskClient, auth: Any) -> None:
+    registry.participant(actual_wage=6_000_000)  # an inspection found 6,000,000 where 5,000,000 is reported
+    stored = client.get(f"/v1/participants/{KPJ}", headers=auth("admin")).get_json()
+    assert (stored["wage"], stored["actual_wage"]) == (5_000_000, 6_000_000)
+    decision = registry.claim("JKK", "2024-06-10", accident(
+        "2024-03-10", {"type": "partial_disability", "disability_pct": 10}))
+    # 10 % x 80 x 5,000,000 from BPJS, 10 % x 80 x 1,000,000 from the employer
+    assert amounts(decision) == {"JKK_PARTIAL_DISABILITY": 40_000_000,
+                                 "JKK_PARTIAL_DISABILITY_WAGE_SHORTFALL": 8_000_000}
+    assert decision["employer_total"] == 8_000_000 and "WAGE_UNDER_REPORTED" in codes(decision)
+    # the claim's own statement comes first
+    stated = registry.claim("JKK", "2024-06-10", accident(
+        "2024-03-11", {"type": "partial_disability", "disability_pct": 10}, actual_wage=7_000_000))
+    assert stated["employer_total"] == 16_000_000
+    base = {"nik": "6171010101800001", "name": "Contoh Peserta", "birth_date": "1980-01-01", "category": "karyawan",
+            "programs": ["JKK", "JKM"], "membership_start": "2015-07-01", "payer": "employer"}
+    for changes, message in (({"segment": "PU", "employer_npp": NPP, "wage": 5_000_000, "actual_wage": 5_000_000},
+                              "Must be above wage (5000000)"),
+                             ({"segment": "BPU", "declared_income": 2_000_000, "actual_wage": 3_000_000,
+                               "payer": "self"}, "Not used for segment BPU")):
+        refused = client.put(f"/v1/participants/{KPJ}", json={**base, **changes}, headers=auth("admin"))
+        assert refused.status_code == 422 and message in " ".join(refused.get_json()["errors"]["actual_wage"])
