@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import wording
-from .benefits import Formula
+from .benefits import Formula, dotted
 from .labels import FACT_LABELS, fact_label, parameter_label, show, show_parameter
 from .parameters import Parameters
 
@@ -28,17 +28,8 @@ _TIERS = {"id": "tarif bertingkat atas", "en": "marginal rates on"}
 _SEPARATOR = {"id": "; ", "en": "; "}
 
 
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else None
-    return None
-
-
 def _percent(node: ast.expr) -> bool:
-    name = _dotted(node)
+    name = dotted(node)
     return name is not None and getattr(FACT_LABELS.get(name), "unit", "") == "percent"
 
 
@@ -55,9 +46,9 @@ class _Words:
         return f"{fact_label(name, self.lang)} {show(name, self.facts.get(name), self.lang)}"
 
     def item(self, node: ast.Call) -> str:
-        name = str(_dotted(node.args[0]))
+        name = str(dotted(node.args[0]))
         values = self.parameters.value(name, self.on)
-        position = self.facts.get(str(_dotted(node.args[1])), None) if _dotted(node.args[1]) else None
+        position = self.facts.get(str(dotted(node.args[1])), None) if dotted(node.args[1]) else None
         if position is None and isinstance(node.args[1], ast.Constant):
             position = node.args[1].value
         if not isinstance(values, tuple) or not isinstance(position, int) or not 1 <= position <= len(values):
@@ -67,7 +58,7 @@ class _Words:
 
     def render(self, node: ast.expr) -> tuple[str, int]:
         """(words, precedence of the top operator; 3 = atom)."""
-        name = _dotted(node)
+        name = dotted(node)
         if name is not None:
             return self.name(name), 3
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
@@ -78,11 +69,11 @@ class _Words:
             if isinstance(node.op, ast.Div) and isinstance(node.right, ast.Constant) and node.right.value == 100:
                 # a percentage fact over 100 reads as the percentage itself: "persentase cacat 40%"
                 if _percent(node.left):
-                    return self.name(str(_dotted(node.left))), 3
+                    return self.name(str(dotted(node.left))), 3
                 if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Mult) and \
                         _percent(node.left.right):
                     lt, lp = self.render(node.left.left)
-                    return f"{f'({lt})' if lp < prec else lt} x {self.name(str(_dotted(node.left.right)))}", prec
+                    return f"{f'({lt})' if lp < prec else lt} x {self.name(str(dotted(node.left.right)))}", prec
             lt, lp = self.render(node.left)
             rt, rp = self.render(node.right)
             lt = f"({lt})" if lp < prec else lt
@@ -108,5 +99,5 @@ def basis_words(formula: Formula, facts: Mapping[str, Any], parameters: Paramete
     if formula.tree is None:
         return f"{formula.text} = {wording.rupiah(amount, lang)} ({citation})"
     words, prec = _Words(facts, parameters, on, lang).render(formula.tree)
-    single = prec == 3 and _dotted(formula.tree) is not None
+    single = prec == 3 and dotted(formula.tree) is not None
     return f"{words} ({citation})" if single else f"{words} = {wording.rupiah(amount, lang)} ({citation})"

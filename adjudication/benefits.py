@@ -71,11 +71,12 @@ class Formula:
         return math.floor(value), basis
 
 
-def _dotted(node: ast.expr) -> str | None:
+def dotted(node: ast.expr) -> str | None:
+    """The dotted name an expression node spells (``jkk.death.multiplier``), or None."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
+        head = dotted(node.value)
         return f"{head}.{node.attr}" if head else None
     return None
 
@@ -94,7 +95,7 @@ def compile_formula(path: str, key: str, text: Any, parameters: Parameters) -> F
     params: set[str] = set()
 
     def build(node: ast.expr) -> Evaluator:
-        name = _dotted(node)
+        name = dotted(node)
         if name is not None:
             return name_ref(name)
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float) \
@@ -153,7 +154,7 @@ def compile_formula(path: str, key: str, text: Any, parameters: Parameters) -> F
         return tiered
 
     def list_parameter(node: ast.expr, usage: str) -> str:
-        name = _dotted(node)
+        name = dotted(node)
         if name is None or "." not in name:
             raise RuleFileError(path, key, f"{usage}: {ast.unparse(node)!r} is not a parameter")
         if name not in parameters or parameters[name].kind != "numbers":

@@ -23,7 +23,9 @@ from .audit_schemas import (
     ChainCheckSchema,
     CheckpointQuerySchema,
     CheckpointSchema,
+    DecisionListQuerySchema,
     DecisionRecordSchema,
+    DecisionSummarySchema,
     PublicKeyQuerySchema,
     PublicKeySchema,
     ReplayRequestSchema,
@@ -46,14 +48,15 @@ def _registry() -> RulesetRegistry:
     return current_app.extensions["rulesets"]
 
 
-def _decision(session: Session, decision_id: str) -> DecisionRecord:
+def find_decision(session: Session, decision_id: str) -> DecisionRecord:
+    """The stored record of a decision (404 when there is none)."""
     decision = session.get(DecisionRecord, decision_id)
     if decision is None:
         raise NotFound(f"No decision {decision_id}.")
     return decision
 
 
-def _ruleset(session: Session, choice: str, own_version: str) -> Ruleset:
+def ruleset_named(session: Session, choice: str, own_version: str) -> Ruleset:
     """The ruleset named by ``original`` (the decision's own), ``current`` or a stored version."""
     if choice == "current":
         return _registry().current
@@ -65,12 +68,54 @@ def _ruleset(session: Session, choice: str, own_version: str) -> Ruleset:
         raise Conflict(f"Ruleset {version} cannot be compiled by this service: {error}") from error
 
 
+def replay_record(session: Session, decision: DecisionRecord, choice: str) -> dict[str, Any]:
+    """Re-evaluate a stored decision with the ruleset ``choice`` names and compare (nothing is stored)."""
+    ruleset = ruleset_named(session, choice, decision.ruleset_version)
+    tracer = ListTracer()
+    try:
+        replayed = replay(ruleset, decision.kind, decision.facts, decision.inputs, tracer,
+                          own=ruleset.version == decision.ruleset_version).to_dict()
+    except AdjudicationError as error:
+        raise Conflict(f"The stored facts cannot be evaluated by ruleset {ruleset.version}: {error}") from error
+    changed = differences(decision.result, replayed)
+    return {"decision_id": decision.decision_id, "ruleset_version": ruleset.version, "identical": not changed,
+            "original": decision.result, "replayed": replayed, "differences": changed, "trace": tracer.events}
+
+
+def ruleset_versions(session: Session) -> list[dict[str, Any]]:
+    """Every ruleset version decisions were made under, oldest first, and the current one."""
+    registry = _registry()
+    versions = [{**v, "first_loaded_at": decision_log.utc_iso(v["first_loaded_at"])}
+                for v in registry.stored_versions(session)]
+    if not any(v["current"] for v in versions):
+        versions.append({"version": registry.current.version, "first_loaded_at": None, "current": True})
+    return versions
+
+
+def ruleset_diff(session: Session, a: str, b: str) -> dict[str, Any]:
+    """What changed from ruleset ``a`` to ``b`` (either may be ``current``)."""
+    return diff(ruleset_named(session, a, a), ruleset_named(session, b, b))
+
+
+@blp.route("/decisions", methods=["GET"])
+@requires_role("auditor")
+@blp.arguments(DecisionListQuerySchema(), location="query")
+@blp.response(200, DecisionSummarySchema(many=True))
+def list_decisions(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """Decisions newest first, of one kind and decided within [from, to] (UTC days) when given.
+
+    Page with ``before`` (the last seq of a page) for older ones, ``after`` (the first seq) for newer ones.
+    """
+    return decision_log.listed(get_session(), query.get("kind"), query.get("from_"), query.get("to"),
+                               query.get("before"), query.get("after"), query["limit"])
+
+
 @blp.route("/decisions/<decision_id>", methods=["GET"])
 @requires_role("auditor")
 @blp.response(200, DecisionRecordSchema)
 def get_decision(decision_id: str) -> dict[str, Any]:
     """The full record of a decision: facts as evaluated, ruleset version, result and chain hashes."""
-    return decision_log.record_content(_decision(get_session(), decision_id))
+    return decision_log.record_content(find_decision(get_session(), decision_id))
 
 
 @blp.route("/decisions/<decision_id>/replay", methods=["POST"])
@@ -84,17 +129,7 @@ def replay_decision(body: dict[str, str], decision_id: str) -> dict[str, Any]:
     ``original`` uses the version the decision was made under and must give an identical result.
     """
     session = get_session()
-    decision = _decision(session, decision_id)
-    ruleset = _ruleset(session, body["ruleset"], decision.ruleset_version)
-    tracer = ListTracer()
-    try:
-        replayed = replay(ruleset, decision.kind, decision.facts, decision.inputs, tracer,
-                          own=ruleset.version == decision.ruleset_version).to_dict()
-    except AdjudicationError as error:
-        raise Conflict(f"The stored facts cannot be evaluated by ruleset {ruleset.version}: {error}") from error
-    changed = differences(decision.result, replayed)
-    return {"decision_id": decision.decision_id, "ruleset_version": ruleset.version, "identical": not changed,
-            "original": decision.result, "replayed": replayed, "differences": changed, "trace": tracer.events}
+    return replay_record(session, find_decision(session, decision_id), body["ruleset"])
 
 
 @blp.route("/audit/verify", methods=["GET"])
@@ -147,12 +182,7 @@ def public_key(query: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, RulesetVersionSchema(many=True))
 def list_rulesets() -> list[dict[str, Any]]:
     """Every ruleset version decisions were made under, oldest first, and the current one."""
-    registry = _registry()
-    versions = [{**v, "first_loaded_at": decision_log.utc_iso(v["first_loaded_at"])}
-                for v in registry.stored_versions(get_session())]
-    if not any(v["current"] for v in versions):
-        versions.append({"version": registry.current.version, "first_loaded_at": None, "current": True})
-    return versions
+    return ruleset_versions(get_session())
 
 
 @blp.route("/rulesets/<version>", methods=["GET"])
@@ -161,7 +191,7 @@ def list_rulesets() -> list[dict[str, Any]]:
 def get_ruleset(version: str) -> dict[str, Any]:
     """One ruleset version: each rule with its citation, validity dates and readable condition, and each dated
     parameter."""
-    ruleset = _ruleset(get_session(), version, version)
+    ruleset = ruleset_named(get_session(), version, version)
     return {"version": ruleset.version, "current": ruleset.version == _registry().current.version,
             "rules": ruleset.describe(),
             "parameters": [parameter_view(ruleset.parameters[name]) for name in sorted(ruleset.parameters)]}
@@ -176,5 +206,4 @@ def diff_rulesets(a: str, b: str) -> dict[str, Any]:
 
     Either version may be ``current``.
     """
-    session = get_session()
-    return diff(_ruleset(session, a, a), _ruleset(session, b, b))
+    return ruleset_diff(get_session(), a, b)

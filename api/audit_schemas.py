@@ -66,6 +66,40 @@ class DecisionRecordSchema(Schema):
         "description": "Package version and engine code digest at the time of the decision."})
 
 
+class DecisionListQuerySchema(Schema):
+    """Which decisions to list, newest first: a kind and a window of days, one page at a time."""
+
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    from_ = fields.Date(data_key="from", metadata={"description": "First day (decided_at, UTC)."})
+    to = fields.Date(metadata={"description": "Last day, inclusive."})
+    before = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "The next page: decisions below this seq (the last seq of the page before)."})
+    after = fields.Integer(validate=validate.Range(min=0, max=2**31 - 1), metadata={
+        "description": "The previous page: the decisions just above this seq (the first seq of the page after)."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **_: Any) -> None:
+        if "from_" in data and "to" in data and data["from_"] > data["to"]:
+            raise ValidationError("Must not be before 'from'.", "to")
+        if "before" in data and "after" in data:
+            raise ValidationError("Give 'before' or 'after', not both.", "after")
+
+
+class DecisionSummarySchema(Schema):
+    """A decision in a list: what was decided about whom, when, under which ruleset, by whom."""
+
+    seq = fields.Integer(metadata={"description": "Position in the hash chain."})
+    decision_id = fields.String()
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    subject = fields.String(metadata={"description": "What was decided: the claim id, NIB or project number."})
+    ruleset_version = fields.String()
+    decided_at = fields.String(metadata={"format": "date-time"})
+    outcome = fields.String(allow_none=True, metadata={"enum": ["approved", "rejected", "referred"]})
+    total_amount = fields.Integer(allow_none=True)
+    actor = fields.Dict(allow_none=True, metadata={"description": "The token (id, name, role) that asked for it."})
+
+
 class ReplayRequestSchema(Schema):
     """Which ruleset to replay a decision with."""
 
@@ -97,6 +131,17 @@ class ReplaySchema(Schema):
     differences = fields.List(fields.Nested(DifferenceSchema))
     trace = fields.List(fields.Dict(), metadata={
         "description": "The replay's steps: parameters in force, rules fired with citations, benefits, outcome."})
+
+
+class RulesetPairSchema(Schema):
+    """Two rulesets to compare (what the auditor's page sends for ``GET /v1/rulesets/{a}/diff/{b}``)."""
+
+    from_ = fields.String(required=True, data_key="from", metadata={"pattern": RULESET_PATTERN})
+    to = fields.String(required=True, metadata={"pattern": RULESET_PATTERN})
+
+    @validates("from_", "to")
+    def _known_form(self, value: str, **_: Any) -> None:
+        _check_ruleset(value, ("current",))
 
 
 class BulkReplayRequestSchema(Schema):

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from adjudication.chain import CURRENT_FORMAT, GENESIS, canonical_json, hashed_content, record_hash
@@ -25,7 +25,7 @@ from .checkpoints import CHECKPOINTER, Checkpointer, between, utc_iso
 from .models import ChainHead, DecisionRecord
 from .version import service_version
 
-__all__ = ["GENESIS", "Entry", "append", "append_many", "canonical_json", "record_content", "record_hash",
+__all__ = ["GENESIS", "Entry", "append", "append_many", "canonical_json", "listed", "record_content", "record_hash",
            "utc_iso", "verify", "walk"]
 
 
@@ -134,31 +134,77 @@ def append(session: Session, entry: Entry) -> DecisionRecord:
     return append_many(session, [entry])[0]
 
 
-def walk(session: Session, batch: int = 1000, after: int = 0) -> Iterator[DecisionRecord]:
-    """Every record after sequence number ``after`` in chain order, read in batches."""
+def walk(session: Session, batch: int = 1000, after: int = 0, upto: int | None = None) -> Iterator[DecisionRecord]:
+    """Every record after sequence number ``after`` (up to ``upto`` when given) in chain order, read in batches."""
     last = after
     while True:
-        rows = session.scalars(select(DecisionRecord).where(DecisionRecord.seq > last)
-                               .order_by(DecisionRecord.seq).limit(batch)).all()
+        query = select(DecisionRecord).where(DecisionRecord.seq > last)
+        if upto is not None:
+            query = query.where(DecisionRecord.seq <= upto)
+        rows = session.scalars(query.order_by(DecisionRecord.seq).limit(batch)).all()
         if not rows:
             return
         yield from rows
         last = rows[-1].seq
 
 
-def verify(session: Session) -> dict[str, Any]:
+def verify(session: Session, first: int | None = None, last: int | None = None) -> dict[str, Any]:
     """Recompute the chain and check the stored checkpoints against it: ``{ok, checked, first_broken, ...}``.
 
     ``first_broken`` is the first record whose hash, link or checkpoint is wrong; ``checked`` the records before
     it. Someone who rewrote a record, recomputed every later hash and re-signed the checkpoints passes this
     check: a checkpoint an auditor saved earlier, given to ``python -m adjudication.verify``, does not.
+
+    ``first`` and ``last`` check only the records from seq ``first`` to ``last``; the link into ``first`` is then
+    taken on trust unless a checkpoint signed the record before it.
     """
-    chain_check = ChainCheck(between(session))
-    for record in walk(session):
+    start = max(first or 1, 1)
+    # the checkpoint at start - 1 anchors the first record's link
+    chain_check = ChainCheck(between(session, start - 1 if first is not None else None, last))
+    batch = 1000 if last is None else max(1, min(1000, last - start + 1))
+    for record in walk(session, batch, after=start - 1, upto=last):
         chain_check.add(record_content(record))
     report = chain_check.finish()
-    first = report.first_bad()
+    first_bad = report.first_bad()
     return {"ok": report.ok, "checked": report.checked,
-            "first_broken": first.decision_id if first is not None else None,
-            "reason": first.text() if first is not None else None,
+            "first_broken": first_bad.decision_id if first_bad is not None else None,
+            "reason": first_bad.text() if first_bad is not None else None,
             "checkpoints": report.checkpoints, "checkpoints_matched": report.checkpoints_matched}
+
+
+_LISTED = (DecisionRecord.seq, DecisionRecord.decision_id, DecisionRecord.kind, DecisionRecord.subject,
+           DecisionRecord.ruleset_version, DecisionRecord.decided_at, DecisionRecord.result, DecisionRecord.actor)
+
+
+def decided_within(start: dt.date | None, end: dt.date | None) -> list[ColumnElement[bool]]:
+    """The SQL conditions for decisions decided from day ``start`` to day ``end`` (UTC, inclusive; None: open)."""
+    conditions = []
+    if start is not None:
+        conditions.append(DecisionRecord.decided_at >= dt.datetime.combine(start, dt.time(), dt.UTC))
+    if end is not None:
+        # the last instant of the day: the day after 9999-12-31 does not exist
+        conditions.append(DecisionRecord.decided_at <= dt.datetime.combine(end, dt.time.max, dt.UTC))
+    return conditions
+
+
+def listed(session: Session, kind: str | None = None, start: dt.date | None = None, end: dt.date | None = None,
+           before: int | None = None, after: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """One page of the decisions of ``kind`` decided from ``start`` to ``end``, newest first: those below seq
+    ``before``, or (the page before) the ``limit`` oldest above seq ``after``. Each with its outcome, total and
+    actor, never its facts."""
+    query = select(*_LISTED).where(*decided_within(start, end))
+    if kind is not None:
+        query = query.where(DecisionRecord.kind == kind)
+    if before is not None:
+        query = query.where(DecisionRecord.seq < before)
+    if after is not None:
+        query = query.where(DecisionRecord.seq > after).order_by(DecisionRecord.seq)
+    else:
+        query = query.order_by(DecisionRecord.seq.desc())
+    rows = list(session.execute(query.limit(limit)))
+    if after is not None:
+        rows.reverse()
+    return [{"seq": row.seq, "decision_id": row.decision_id, "kind": row.kind, "subject": row.subject,
+             "ruleset_version": row.ruleset_version, "decided_at": utc_iso(row.decided_at),
+             "outcome": (row.result or {}).get("outcome"), "total_amount": (row.result or {}).get("total_amount"),
+             "actor": row.actor} for row in rows]

@@ -239,6 +239,11 @@ def unfinished(session: Session, origin: str = "api") -> list[str]:
                                 .order_by(ReplayJob.created_at)))
 
 
+def recent(session: Session, limit: int = 20) -> list[ReplayJob]:
+    """The newest jobs (of the API, the page and the CLI), newest first."""
+    return list(session.scalars(select(ReplayJob).order_by(ReplayJob.created_at.desc()).limit(limit)))
+
+
 def progress(session: Session, job: ReplayJob) -> dict[str, Any]:
     """Decisions checked of the total, the rate since the job started, and the time left at that rate."""
     checked = session.scalar(select(func.coalesce(func.sum(ReplayChunk.size), 0))

@@ -16,15 +16,17 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from huey import SqliteHuey
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import replay_jobs
 from .db import session_scope
 from .models import ReplayJob
-from .replay_run import ORIGINAL
+from .replay_run import ORIGINAL, Window
 
 log = logging.getLogger(__name__)
 _EXTENSION, _TASK = "replay_queue", "replay_task"
@@ -74,6 +76,18 @@ def enqueue(app: Flask, job_id: str) -> None:
         app.extensions[_TASK](job_id)
 
 
+def submit(app: Flask, session: Session, window: Window, target: str,
+           actor: dict[str, Any] | None) -> tuple[str, str]:
+    """Make a job over ``window`` for the consumer, commit it and queue it; its id and the status it was made with
+    (``queued``, or ``done`` for an empty window)."""
+    job = replay_jobs.create(session, window, target, "api", app.config["REPLAY_CHUNK"], actor)
+    job_id, status = job.job_id, job.status
+    # committed before it is queued: a worker (or immediate mode, at once) must find the job
+    session.commit()
+    enqueue(app, job_id)
+    return job_id, status
+
+
 def resume(app: Flask) -> list[str]:
     """Enqueue every unfinished job again (a consumer starting after a crash or restart); their ids.
 
@@ -117,4 +131,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # run as api.replay_queue, not as __main__: huey names a task by its function's module, and the web workers
+    # enqueue "api.replay_queue.replay_job"; a consumer whose task were "__main__.replay_job" would refuse every job
+    # queued while it runs (it ran only the jobs it resumed at start)
+    from api.replay_queue import main as consumer_main
+
+    consumer_main()

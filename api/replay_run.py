@@ -22,6 +22,7 @@ from adjudication import AdjudicationError, Ruleset
 from adjudication.impact import NO_PRUNING, Change, Pruner, SkipPredicate, StoredCase, Tally
 from adjudication.replay import replay
 
+from .decision_log import decided_within
 from .models import DecisionRecord
 from .rulesets import RulesetRegistry
 
@@ -46,9 +47,7 @@ class Window:
 
     def where(self) -> list[ColumnElement[bool]]:
         """The SQL conditions selecting the window's decisions."""
-        conditions = [DecisionRecord.decided_at >= dt.datetime.combine(self.start, dt.time(), dt.UTC),
-                      # the last instant of the day: the day after 9999-12-31 does not exist
-                      DecisionRecord.decided_at <= dt.datetime.combine(self.end, dt.time.max, dt.UTC)]
+        conditions = decided_within(self.start, self.end)
         if self.kind:
             conditions.append(DecisionRecord.kind == self.kind)
         index, count = self.shard

@@ -103,7 +103,8 @@ class JobSchema(Schema):
 class ChangesQuerySchema(Schema):
     """Which page of a job's changed decisions, or all of them as CSV."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    # bounded: a page far beyond any job's changes gave an OFFSET the database cannot take (a 500)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=2**31 - 1))
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=PER_PAGE_MAX))
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
 

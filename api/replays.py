@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Response, current_app, jsonify
 from flask_smorest import Blueprint
+from sqlalchemy.orm import Session
 
 from . import replay_jobs
 from .audit_schemas import BulkReplayRequestSchema
@@ -18,7 +19,7 @@ from .auth import current_actor, requires_role
 from .db import get_session
 from .errors import NotFound
 from .models import ReplayJob
-from .replay_queue import enqueue
+from .replay_queue import submit
 from .replay_run import Window, count
 from .replay_schemas import ChangesPageSchema, ChangesQuerySchema, InlineReplaySchema, JobAcceptedSchema, JobSchema
 
@@ -45,19 +46,17 @@ def replay_window(body: dict[str, Any]) -> Any:
     target = replay_jobs.target_version(session, registry, body["ruleset"])
     if count(session, window) <= current_app.config["REPLAY_INLINE_MAX"]:
         return replay_jobs.inline(session, registry, window, target)
-    job = replay_jobs.create(session, window, target, "api", current_app.config["REPLAY_CHUNK"], current_actor())
-    job_id, status = job.job_id, job.status
-    # committed before it is queued: a worker (or immediate mode, at once) must find the job
-    session.commit()
-    enqueue(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    job_id, status = submit(app, session, window, target, current_actor())
     response = jsonify(job_id=job_id, status=status, status_url=f"/v1/replays/{job_id}")
     response.status_code = 202
     response.headers["Location"] = f"/v1/replays/{job_id}"
     return response
 
 
-def _job(job_id: str) -> ReplayJob:
-    job = get_session().get(ReplayJob, job_id)
+def find_job(session: Session, job_id: str) -> ReplayJob:
+    """An impact-analysis job by its id (404 when there is none)."""
+    job = session.get(ReplayJob, job_id)
     if job is None:
         raise NotFound(f"No replay job {job_id}.")
     return job
@@ -68,7 +67,8 @@ def _job(job_id: str) -> ReplayJob:
 @blp.response(200, JobSchema)
 def get_job(job_id: str) -> dict[str, Any]:
     """A job's progress (checked of total, rate, time left) and, once done, its summary."""
-    return replay_jobs.view(get_session(), _job(job_id))
+    session = get_session()
+    return replay_jobs.view(session, find_job(session, job_id))
 
 
 @blp.route("/replays/<job_id>/changes", methods=["GET"])
@@ -80,7 +80,7 @@ def get_job(job_id: str) -> dict[str, Any]:
 def get_changes(query: dict[str, Any], job_id: str) -> Any:
     """The decisions a job found changed or could not replay, in chain order: a page, or all as CSV."""
     session = get_session()
-    job = _job(job_id)
+    job = find_job(session, job_id)
     if query["format"] == "csv":
         text = "".join(replay_jobs.csv_lines(replay_jobs.all_changes(session, job.job_id)))
         return Response(text, mimetype="text/csv",

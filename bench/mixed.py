@@ -4,6 +4,10 @@
   decision must be stored (``lost`` is a failure). A stored decision nobody was answered for must belong to a request
   that got no answer or an error (``committed_unacknowledged``: the commit finished, the answer was lost); any other
   is ``unexplained``, a failure. Stored decisions name their request (``X-Request-Id``), so each is traced to it.
+  A GET answered 2xx may still have stored one decision more than it acknowledged: the load client (geventhttpclient)
+  resends an idempotent method, with the same headers, when its connection closes before the answer, and a clearance
+  check stores its decision. The first attempt committed, its worker died before answering, the resent one was
+  answered; that earlier decision is ``committed_unacknowledged`` too (``retried_get``). A POST is never resent.
 * ``retry_unanswered``: each claim that got no 2xx is sent again with its Idempotency-Key and body; one that was
   stored comes back 200 with the stored decision, one that was not is decided now (201), never twice.
 * ``whole``: ``GET /v1/audit/verify``, the offline verifier over ``flask --app wsgi audit export``, and
@@ -139,6 +143,9 @@ def reconcile(database_url: str, journal: list[dict[str, Any]], after_seq: int) 
         if entry is not None and not 200 <= entry["status"] < 300:
             unacknowledged.append({"decision_id": decision_id, "request": entry["name"], "status": entry["status"],
                                    "key": entry.get("key")})
+        elif entry is not None and entry["name"].startswith("GET ") and entry.get("decisions"):
+            unacknowledged.append({"decision_id": decision_id, "request": entry["name"], "status": entry["status"],
+                                   "key": None, "retried_get": True})
         else:
             unexplained.append(decision_id)
     kinds = Counter(row.kind for row in rows)

@@ -8,7 +8,8 @@ referred), appended to the hash chain in bulk. Then, per run:
 * full replay with the ``original`` ruleset (each decision's own: every one must come back identical), 1 worker;
 * the same with 2 workers;
 * an impact analysis of a one-parameter change, a new JKK death multiplier (56 months of wage) for deaths from
-  2025-07-01, with 2 workers, without pruning (every decision is evaluated).
+  2025-07-01, with 2 workers: as a job runs it (decisions the change cannot touch are skipped, ``pruning``), and
+  without pruning (every decision is evaluated); both must give the same counts.
 
 Each worker is a forked process running ``api.replay_jobs.drive``, as the consumer's workers and ``flask audit
 replay`` do; the time is the job's wall time from the first claim to the summary. Peak memory is each process's
@@ -100,15 +101,19 @@ def one_parameter_change(app: Any) -> str:
     return ruleset.version
 
 
-def _worker(app: Any, job_id: str, report: str) -> None:
+def _never_prune(before: Any, after: Any) -> None:
+    return None
+
+
+def _worker(app: Any, job_id: str, report: str, prune: bool) -> None:
     app.extensions["db_engine"].dispose(close=False)
     began = time.process_time()
-    replay_jobs.drive(app, job_id)
+    replay_jobs.drive(app, job_id) if prune else replay_jobs.drive(app, job_id, pruner=_never_prune)
     Path(report).write_text(json.dumps({"pid": os.getpid(), "peak_rss_mb": round(vm_hwm_mb(), 1),
                                         "cpu_s": round(time.process_time() - began, 2)}))
 
 
-def run_job(app: Any, target: str, workers: int) -> dict[str, Any]:
+def run_job(app: Any, target: str, workers: int, prune: bool = True) -> dict[str, Any]:
     """A job over the whole window driven by ``workers`` forked processes: times, rate, memory, summary."""
     with session_scope(app) as session:
         job_id = replay_jobs.create(session, WINDOW, target, "cli", app.config["REPLAY_CHUNK"]).job_id
@@ -116,7 +121,7 @@ def run_job(app: Any, target: str, workers: int) -> dict[str, Any]:
     scratch = Path(tempfile.mkdtemp(prefix="replay-bench-"))
     reports = [str(scratch / f"worker-{n}.json") for n in range(workers)]
     began = time.perf_counter()
-    children = [get_context("fork").Process(target=_worker, args=(app, job_id, r)) for r in reports]
+    children = [get_context("fork").Process(target=_worker, args=(app, job_id, r, prune)) for r in reports]
     for child in children:
         child.start()
     for child in children:
@@ -165,13 +170,17 @@ def main() -> None:
     runs = []
     for number in range(args.runs):
         run = {"full_1_worker": run_job(app, "original", 1), "full_2_workers": run_job(app, "original", 2),
-               "impact_2_workers": run_job(app, changed, 2)}
+               "impact_2_workers": run_job(app, changed, 2),
+               "impact_2_workers_unpruned": run_job(app, changed, 2, prune=False)}
         run["speed_up_2_workers"] = round(run["full_2_workers"]["decisions_per_s"]
                                           / run["full_1_worker"]["decisions_per_s"], 2)
         runs.append(run)
         print(f"run {number + 1}:", json.dumps({k: {x: v[x] for x in ("wall_s", "decisions_per_s", "peak_rss_mb")}
                                                  if isinstance(v, dict) else v for k, v in run.items()}), flush=True)
         assert run["full_1_worker"]["summary"]["identical"] == args.decisions, "a replay with original must match"
+        pruned, unpruned = run["impact_2_workers"]["summary"], run["impact_2_workers_unpruned"]["summary"]
+        assert {k: v for k, v in pruned.items() if k != "skipped"} == \
+            {k: v for k, v in unpruned.items() if k != "skipped"}, "pruning changed the impact analysis"
     result: dict[str, Any] = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "decisions": args.decisions,
         "load_average": os.getloadavg(), "runs": runs,

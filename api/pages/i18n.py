@@ -81,6 +81,13 @@ def money(amount: int | None) -> str:
     return f"Rp{format_decimal(amount, format='#,##0')}"
 
 
+def decimal(value: float | None) -> str:
+    """A number as the page's language writes it, at most one decimal: ``12,5`` or ``12.5``."""
+    if value is None:
+        return "-"
+    return str(format_decimal(value, format="#,##0.#"))
+
+
 def long_date(value: str | dt.date | None) -> str:
     """A date spelled out, ``23 November 2026``, in the page's language."""
     if not value:
@@ -103,4 +110,4 @@ def init_app(app: Flask) -> None:
     compile_catalogs(compiled)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     Babel(app, default_locale=DEFAULT, default_timezone="Asia/Jakarta", locale_selector=page_language)
-    app.jinja_env.filters.update(money=money, long_date=long_date, moment=moment)
+    app.jinja_env.filters.update(money=money, decimal=decimal, long_date=long_date, moment=moment)

@@ -9,34 +9,34 @@ again.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
 
-from ..auth import public
 from ..dates import today
 from ..db import get_session
 from ..errors import NotFound
 from ..fields import PROJECT_NUMBER, FullMatch
 from ..licensing import check_clearances, check_coverage, stored_answer
 from ..licensing_schemas import ClearanceQuerySchema, CoverageQuerySchema
-from .forms import PURPOSE_LABELS, ClearanceForm, CoverageForm, SignInForm, SignOutForm
-from .headers import security_headers
-from .i18n import LANGUAGES, page_language, remember_language
+from .forms import PURPOSE_LABELS, ClearanceForm, CoverageForm, SignInForm
+from .frame import frame, refused_form
 from .i18n import gettext as _
 from .i18n import lazy_gettext as _l
-from .signin import sign_in, sign_out, signed_in
+from .signin import sign_in_views, signed_in
 
 ROLE = "licensing"
-log = logging.getLogger(__name__)
 
 blp = Blueprint("licensing_page", __name__, url_prefix="/licensing")
-blp.after_request(remember_language)
-blp.after_request(security_headers)
+frame(blp, _l("Licensing check"), ".search", _l("Back to the search"),
+      _l("There is no licensing decision with this id."),
+      _l("Decisions are made by the rules in force and stored in a hash-chained log; no worker's personal data is "
+         "shown here."))
+sign_in_views(blp, ROLE, SignInForm, ".search",
+              _l("Paste the licensing token your office received from the service administrator. It is kept only "
+                 "for this browser session."))
 
 # what each field must be, named as the form names it
 FIELD_HINTS = {
@@ -67,25 +67,9 @@ NEXT_STEPS = {
 }
 
 
-@blp.app_template_global()
-def language_url(lang: str) -> str:
-    """This page in another language (a form's answer goes back to the search page)."""
-    if request.method == "GET" and request.endpoint and request.view_args is not None:
-        return url_for(request.endpoint, **request.view_args, lang=lang)
-    return url_for("licensing_page.search", lang=lang)
-
-
 @blp.context_processor
 def _page_globals() -> dict[str, Any]:
-    return {"lang": page_language(), "languages": LANGUAGES, "signed_in_as": g.get("token_name"),
-            "sign_out_form": SignOutForm() if g.get("token_name") else None, "purposes": PURPOSE_LABELS,
-            "next_steps": NEXT_STEPS, "field_hints": FIELD_HINTS}
-
-
-def _refused_form() -> ResponseReturnValue:
-    message = _("The form has expired or did not come from this page (CSRF check failed). Reload the page and "
-                "try again.")
-    return render_template("pages/error.html", message=message), 400
+    return {"purposes": PURPOSE_LABELS, "next_steps": NEXT_STEPS, "field_hints": FIELD_HINTS}
 
 
 def _search(status: int = 200, **forms: Any) -> ResponseReturnValue:
@@ -97,39 +81,6 @@ def _search(status: int = 200, **forms: Any) -> ResponseReturnValue:
 def _field_errors(fields: Any) -> dict[str, str]:
     # marshmallow keys its (English) errors by field; the page says, in its language, what the field must be
     return {field: str(hint) for field, hint in FIELD_HINTS.items() if field in fields}
-
-
-@blp.get("/sign-in")
-@public
-def sign_in_page() -> ResponseReturnValue:
-    """The sign-in form; a signed-in officer goes straight to the search."""
-    if session.get("token"):
-        return redirect(url_for(".search"))
-    return render_template("pages/sign_in.html", form=SignInForm(formdata=None))
-
-
-@blp.post("/sign-in")
-@public
-def sign_in_post() -> ResponseReturnValue:
-    """Keep a valid licensing token in the session; any other token is refused with the reason."""
-    form = SignInForm()
-    if not form.validate_on_submit():
-        return _refused_form()
-    problem = sign_in(form.token.data or "", ROLE)
-    if problem is not None:
-        return render_template("pages/sign_in.html", form=SignInForm(formdata=None), problem=problem), 401
-    return redirect(url_for(".search"), 303)
-
-
-@blp.post("/sign-out")
-@public
-def sign_out_post() -> ResponseReturnValue:
-    """Forget the token."""
-    if not SignOutForm().validate_on_submit():
-        return _refused_form()
-    sign_out()
-    flash(_("You are signed out."), "info")
-    return redirect(url_for(".sign_in_page"), 303)
 
 
 @blp.get("")
@@ -145,7 +96,7 @@ def clearance() -> ResponseReturnValue:
     """Check a business (stored as a decision), then show the answer."""
     form = ClearanceForm()
     if not form.validate_on_submit():
-        return _refused_form()
+        return refused_form()
     query = {"nib": (form.nib.data or "").strip(), "purpose": form.purpose.data or "",
              "region_code": (form.region_code.data or "").strip()}
     if (form.as_of.data or "").strip():
@@ -165,7 +116,7 @@ def coverage() -> ResponseReturnValue:
     """Check a project's coverage on a date (stored as a decision), then show the answer."""
     form = CoverageForm()
     if not form.validate_on_submit():
-        return _refused_form()
+        return refused_form()
     number = (form.project_number.data or "").strip().upper()
     wrong: list[str] = []
     try:
@@ -209,20 +160,3 @@ def letter(decision_id: str) -> ResponseReturnValue:
     answer = _answer(decision_id)
     return render_template("pages/letter.html", answer=answer, today=today(),
                            page_url=url_for(".decision", decision_id=decision_id, _external=True))
-
-
-@blp.errorhandler(NotFound)
-def _not_found(_error: NotFound) -> ResponseReturnValue:
-    return render_template("pages/error.html", message=_("There is no licensing decision with this id.")), 404
-
-
-@blp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> ResponseReturnValue:
-    return render_template("pages/error.html", message=f"{error.code} {error.name}"), error.code or 500
-
-
-@blp.errorhandler(Exception)
-def _unexpected(_error: Exception) -> ResponseReturnValue:
-    # the traceback goes to the log for operators (the route, never the path: it may carry a search term)
-    log.exception("unhandled error on %s %s", request.method, request.url_rule.rule if request.url_rule else "-")
-    return render_template("pages/error.html", message=_("Internal error; the request changed nothing.")), 500

@@ -17,10 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, flash, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 
-from ..auth import authenticate_token
+from ..auth import authenticate_token, public
+from .forms import SignOutForm
+from .frame import refused_form
 from .i18n import gettext as _
 
 SESSION_HOURS = 8  # a working day
@@ -90,10 +94,15 @@ def signed_in(role: str) -> Callable[[F], F]:
             token, since = session.get("token"), session.get("since", 0)
             if token is None:
                 return redirect(url_for(".sign_in_page"))
+            found = None
             if time.time() - since > SESSION_HOURS * 3600:
                 problem = _("The session ended after %(hours)d hours; sign in again.", hours=SESSION_HOURS)
-            elif authenticate_token(token) != role:
+            elif (found := authenticate_token(token)) is None:
                 problem = _("The token of this session is no longer valid; sign in again.")
+            elif found != role:
+                # one session holds one token: another page's sign-in ends it here
+                problem = _("This page needs a token of the role '%(role)s'; the session held one of the role "
+                            "'%(found)s' and has ended. Sign in again.", role=role, found=found)
             else:
                 return view(*args, **kwargs)
             for name in ("token_id", "role", "token_name"):
@@ -107,3 +116,40 @@ def signed_in(role: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+
+def sign_in_views(blp: Blueprint, role: str, form: type[FlaskForm], home: str, lead: Any) -> None:
+    """The sign-in form (``.sign_in_page``), its post (``.sign_in_post``) and sign-out (``.sign_out_post``) of a
+    page that accepts tokens of ``role``; signed in, the browser goes to ``home``. ``lead`` says which token."""
+
+    @public
+    def sign_in_page() -> ResponseReturnValue:
+        """The sign-in form; someone signed in goes straight to the page."""
+        if session.get("token"):
+            return redirect(url_for(home))
+        return render_template("pages/sign_in.html", form=form(formdata=None), lead=lead)
+
+    @public
+    def sign_in_post() -> ResponseReturnValue:
+        """Keep a valid token of the page's role in the session; any other token is refused with the reason."""
+        posted = form()
+        if not posted.validate_on_submit():
+            return refused_form()
+        problem = sign_in(posted.token.data or "", role)
+        if problem is not None:
+            return render_template("pages/sign_in.html", form=form(formdata=None), problem=problem, lead=lead), 401
+        return redirect(url_for(home), 303)
+
+    @public
+    def sign_out_post() -> ResponseReturnValue:
+        """Forget the token."""
+        if not SignOutForm().validate_on_submit():
+            return refused_form()
+        sign_out()
+        flash(_("You are signed out."), "info")
+        return redirect(url_for(".sign_in_page"), 303)
+
+    blp.add_url_rule("/sign-in", view_func=sign_in_page, methods=["GET"])
+    blp.add_url_rule("/sign-in", view_func=sign_in_post, methods=["POST"])
+    blp.add_url_rule("/sign-out", view_func=sign_out_post, methods=["POST"])

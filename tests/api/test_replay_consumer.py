@@ -100,3 +100,22 @@ def test_a_job_whose_consumer_is_killed_finishes_after_a_restart_with_the_same_s
         assert all(c.done_at is not None for c in chunks)
         stored = session.scalar(select(func.count()).select_from(ReplayChange).where(ReplayChange.job_id == job_id))
         assert stored == len(inline["changes"])
+
+
+def test_a_running_consumer_takes_jobs_queued_after_it_started(app: Flask, database_url: str, auth: Any,
+                                                                store_log: StoreLog, tmp_path: Path):
+    # `python -m api.replay_queue` once registered its task as "__main__.replay_job" while the web workers queue
+    # "api.replay_queue.replay_job": it ran the jobs it resumed at start and refused every later one
+    store_log(app, 200)
+    queue, log = tmp_path / "queue.sqlite3", tmp_path / "consumer.log"
+    web = create_app({"DATABASE_URL": database_url, "TESTING": True, "REPLAY_IMMEDIATE": False,
+                      "REPLAY_QUEUE": str(queue), "REPLAY_INLINE_MAX": 100, "REPLAY_CHUNK": 100, "REPLAY_WORKERS": 2})
+    try:
+        with consumer(database_url, queue, log):
+            # the first job may be resumed by the starting consumer; once it is done, the consumer is running
+            for _ in range(2):
+                job_id = post(web.test_client(), auth, "original").get_json()["job_id"]
+                wait_for(lambda job_id=job_id: job_state(app, job_id)["status"] == "done", 60, log)
+    finally:
+        web.extensions["db_engine"].dispose()
+    assert "not found in TaskRegistry" not in log.read_text(errors="replace")

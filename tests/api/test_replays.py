@@ -190,6 +190,9 @@ def test_a_large_window_runs_as_a_job_with_the_same_summary_and_pages_its_change
     assert last["items"] == inline["changes"][(pages - 1) * 50:]
     beyond = client.get(f"/v1/replays/{job_id}/changes?per_page=50&page={pages + 1}", headers=auth("auditor"))
     assert beyond.status_code == 200 and beyond.get_json()["items"] == []
+    # a page whose offset no database can take is refused, not a 500
+    huge = client.get(f"/v1/replays/{job_id}/changes?page={2**63}", headers=auth("auditor"))
+    assert huge.status_code == 422 and "page" in huge.get_json()["errors"]
 
     exported = client.get(f"/v1/replays/{job_id}/changes?format=csv", headers=auth("auditor"))
     assert exported.status_code == 200 and exported.mimetype == "text/csv"

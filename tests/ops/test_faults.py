@@ -29,14 +29,16 @@ def answered_after(journal: Journal, moment: float, status: int | tuple[int, ...
 
 
 def test_a_worker_killed_mid_load_loses_no_acknowledged_decision(demo: Demo):
-    """SIGKILL, twice, of the longest-running worker while both serve: the master replaces it; requests in flight
-    get no answer, and one whose commit finished before the kill is stored, traced to its request and returned
-    again (200) when the client retries with its Idempotency-Key."""
+    """SIGKILL, twice or more, of the longest-running worker while both serve: the master replaces it; requests in
+    flight get no answer, and one whose commit finished before the kill is stored, traced to its request and
+    returned again (200) when the client retries with its Idempotency-Key."""
 
     def kill_workers(service: Service, journal: Journal) -> dict[str, Any]:
         assert wait_for(lambda: len(journal()) >= 30, 20), "the load did not start"
         killed = []
-        for _ in range(2):
+        # at least two kills, and more (up to four) until one of them caught a request in flight: on a busy
+        # machine a worker is sometimes killed between two requests, which proves less
+        while len(killed) < 2 or (len(killed) < 4 and not any(e.get("status") == 0 for e in journal())):
             moment = time.time()
             killed.append(service.kill_worker())
             service.wait_for_workers(excluding=set(killed), wait=20)
@@ -46,11 +48,11 @@ def test_a_worker_killed_mid_load_loses_no_acknowledged_decision(demo: Demo):
             time.sleep(max(2.0, 1.5 * service.boot_seconds))
         return {"killed": killed, "at": time.time()}
 
-    run = under_load(demo, lambda service: 12 + 2 * max(2.0, 1.5 * service.boot_seconds), kill_workers)
+    run = under_load(demo, lambda service: 12 + 4 * max(2.0, 1.5 * service.boot_seconds), kill_workers)
     statuses = run.statuses()
     assert set(statuses) <= {0, 200, 201}, statuses  # no 500, no 503: only answers lost with their worker
-    assert statuses.get(0, 0) >= 1, "no request was in flight at either kill"
-    assert run.service_log.count("was sent SIGKILL") == 2
+    assert statuses.get(0, 0) >= 1, "no request was in flight at any of the kills"
+    assert run.service_log.count("was sent SIGKILL") == len(run.fault["killed"])
     assert_whole(run)
     after_kills = [e for e in run.journal if e.get("at", 0) > run.fault["at"]]
     assert after_kills and all(e["status"] in (200, 201) for e in after_kills)

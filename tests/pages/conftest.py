@@ -1,19 +1,27 @@
-"""Page fixtures: a client signed in with a licensing token."""
+"""Page fixtures: a client signed in with a licensing token, one signed in with an auditor token, a decision log
+with a newer ruleset stored beside it, and the headless browser."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from selenium.webdriver.remote.webdriver import WebDriver
 
-from .helpers import csrf
+from api import decision_log
+from api.models import DecisionRecord
+
+from .browser import headless_chromium
+from .helpers import audit_log_entries, csrf, store_audit_log
 
 
-def sign_in(client: FlaskClient, token: str) -> Any:
-    """Post the sign-in form as a browser would: its CSRF token first."""
-    page = client.get("/licensing/sign-in").get_data(as_text=True)
-    return client.post("/licensing/sign-in", data={"token": token, "csrf_token": csrf(page)})
+def sign_in(client: FlaskClient, token: str, page: str = "/licensing") -> Any:
+    """Post the sign-in form of ``page`` as a browser would: its CSRF token first."""
+    html = client.get(f"{page}/sign-in").get_data(as_text=True)
+    return client.post(f"{page}/sign-in", data={"token": token, "csrf_token": csrf(html)})
 
 
 @pytest.fixture
@@ -22,3 +30,38 @@ def officer(client: FlaskClient, tokens: dict[str, str]) -> FlaskClient:
     response = sign_in(client, tokens["licensing"])
     assert response.status_code == 303, response.get_data(as_text=True)
     return client
+
+
+@pytest.fixture
+def auditor(client: FlaskClient, tokens: dict[str, str]) -> FlaskClient:
+    """The test client, signed in to the auditor's page."""
+    response = sign_in(client, tokens["auditor"], "/audit")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture(scope="session")
+def audit_entries() -> list[decision_log.Entry]:
+    """The audit log's decisions, decided once per test session."""
+    return audit_log_entries()
+
+
+class AuditLog:
+    """The stored records, oldest first, and the version of the newer ruleset stored beside them."""
+
+    def __init__(self, records: list[DecisionRecord], newer: str):
+        self.records = records
+        self.newer = newer
+
+
+@pytest.fixture
+def audit_log(app: Flask, audit_entries: list[decision_log.Entry]) -> AuditLog:
+    """The decisions in the app's log, and a newer ruleset that changes a few of them."""
+    return AuditLog(*store_audit_log(app, audit_entries))
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    """One headless chromium for every browser test (each starts without the app's cookies)."""
+    with headless_chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
