@@ -1,13 +1,19 @@
-"""The legal review of the rules (issue 11), end to end through POST /v1/claims: the JHT retirement age of the
+"""The legal review of the rules (issue 11), end to end through POST /v1/claims: cover that ends with the employment,
+a participant who has paid, a lapsed BPU member re-activated from the day of a payment, the late-report liability
+shift that needs an employer, a migrant worker's claim window and JKK cash benefits, the JHT retirement age of the
 contract, the named items of the disability table, the benefit items of PP 82/2019, a suspected work accident, and
-an under-reported wage whose shortfall the employer owes."""
+an under-reported wage whose shortfall the employer owes. Each test sits on both sides of its edge (a date, or the
+participant's segment) and asserts the reason codes, not only the outcome."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+
+from api import claim_schemas
 
 from .test_examples import KPJ, NPP, Registry, amounts, codes
 
@@ -25,6 +31,233 @@ def registry(client: FlaskClient, auth: Any) -> Registry:
 
 def reason(decision: dict[str, Any], code: str) -> dict[str, Any]:
     return next(r for r in decision["reasons"] if r["code"] == code)
+
+
+SPOUSE = {"relation": "spouse", "birth_date": "1982-03-03"}
+# a self-paying BPU member on a declared income of 1,000,000, and a migrant worker (PMI) paying for themself
+BPU = {"segment": "BPU", "category": "petani", "employer_npp": None, "wage": None, "declared_income": 1_000_000,
+       "payer": "self", "programs": ["JKK", "JKM"]}
+PMI = {"segment": "PMI", "category": "pmi", "employer_npp": None, "payer": "self", "programs": ["JKK", "JKM", "JHT"]}
+ONE_MONTH = {"type": "temporary_incapacity", "incapacity_months": 1}
+
+
+def natural_death(date: str) -> dict[str, Any]:
+    return {"date": date, "cause": "natural"}
+
+
+def disease(diagnosed_on: str) -> dict[str, Any]:
+    return {"date": "2021-10-01", "kind": "occupational_disease", "reported_on": diagnosed_on,
+            "diagnosed_on": diagnosed_on, "outcome": {"type": "recovered"}}
+
+
+def pay(registry: Registry, *months: tuple[str, str]) -> None:
+    """The participant's own contribution months, each (period, day paid) in full."""
+    items = [{"payer": f"participant:{KPJ}", "period": period, "amount_due": 16_800, "amount_paid": 16_800,
+              "paid_on": paid_on} for period, paid_on in months]
+    response = registry.client.post("/v1/contributions", json={"items": items}, headers=registry.admin)
+    assert response.status_code == 200, response.get_json()
+
+
+def test_item_1_a_wage_earner_s_jkk_cover_ends_with_the_employment(registry: Registry) -> None:
+    registry.participant(employment_ended_on="2024-03-09")
+    after = registry.claim("JKK", "2024-03-20", accident("2024-03-10", ONE_MONTH))
+    assert after["outcome"] == "rejected" and codes(after) == ["NOT_A_PARTICIPANT", "COVERAGE_ENDED"]
+    assert after["benefits"] == [] and after["total_amount"] == 0
+    ended = reason(after, "COVERAGE_ENDED")
+    assert ended["rule_id"] == "GENERAL.COVERAGE_ENDED" and ended["citation"] == "Perpres 109/2013 Pasal 1 angka 3"
+    assert "ended on 9 March 2024" in ended["message_en"] and "ended on that day" in ended["message_en"], ended
+    assert "9 Maret 2024" in ended["message_id"]
+    # an accident on the last day of the employment, or the day before it, is covered
+    for day in ("2024-03-09", "2024-03-08"):
+        covered = registry.claim("JKK", "2024-03-20", accident(day, ONE_MONTH))
+        assert covered["outcome"] == "approved" and amounts(covered) == {"JKK_STMB": 5_000_000}, covered["reasons"]
+        assert not {"NOT_A_PARTICIPANT", "COVERAGE_ENDED"} & set(codes(covered))
+
+
+def test_item_1_no_jkm_after_the_employment_ended(registry: Registry) -> None:
+    registry.participant(employment_ended_on="2024-03-09")
+    after = registry.claim("JKM", "2024-03-20", natural_death("2024-03-10"), heirs=[SPOUSE])
+    assert after["outcome"] == "rejected" and codes(after) == ["NOT_A_PARTICIPANT", "COVERAGE_ENDED"]
+    assert "ended on 9 March 2024" in reason(after, "COVERAGE_ENDED")["message_en"]
+    on_last_day = registry.claim("JKM", "2024-03-20", natural_death("2024-03-09"), heirs=[SPOUSE])
+    assert on_last_day["outcome"] == "approved" and on_last_day["total_amount"] == 42_000_000
+    assert "COVERAGE_ENDED" not in codes(on_last_day)
+
+
+def test_item_1_an_occupational_disease_within_3_years_of_the_end_is_still_jkk(registry: Registry) -> None:
+    registry.participant(employment_ended_on="2022-01-01")
+    within = registry.claim("JKK", "2025-01-10", disease("2025-01-01"))  # diagnosed on the 3rd anniversary
+    assert within["outcome"] == "approved" and codes(within) == ["WORK_ACCIDENT_COVERED"], within["reasons"]
+    beyond = registry.claim("JKK", "2025-01-10", disease("2025-01-02"))
+    assert beyond["outcome"] == "rejected" and codes(beyond) == ["PAK_AFTER_EMPLOYMENT_WINDOW"]
+    # an accident after the employment ended is no JKK at all
+    accident_after = registry.claim("JKK", "2025-01-10", accident("2025-01-03", ONE_MONTH))
+    assert codes(accident_after) == ["NOT_A_PARTICIPANT", "COVERAGE_ENDED"]
+
+
+def test_item_1_cover_as_bpu_after_the_employment_keeps_the_participant_covered(registry: Registry) -> None:
+    # the registry's record becomes a BPU membership from 1 April 2024, the end of the employment kept
+    registry.participant(**BPU, employment_ended_on="2024-03-09", membership_start="2024-04-01")
+    registry.paid_months(f"participant:{KPJ}", "2024-04", "2024-12", bpu=True)
+    covered = registry.claim("JKK", "2024-06-20", accident("2024-06-10", ONE_MONTH))
+    assert covered["outcome"] == "approved" and amounts(covered) == {"JKK_STMB": 1_000_000}  # declared income
+    assert not {"NOT_A_PARTICIPANT", "COVERAGE_ENDED"} & set(codes(covered))
+    jkm = registry.claim("JKM", "2024-06-20", natural_death("2024-06-11"), heirs=[SPOUSE])
+    assert jkm["outcome"] == "approved" and jkm["total_amount"] == 42_000_000
+    # between the end of the employment and the BPU membership there was no cover (and nothing paid as BPU)
+    gap = registry.claim("JKK", "2024-03-20", accident("2024-03-15", ONE_MONTH))
+    assert gap["outcome"] == "rejected" and codes(gap) == ["NOT_A_PARTICIPANT", "NO_CONTRIBUTION_PAID"]
+
+
+def test_item_1_the_contribution_status_is_the_employer_s_for_the_months_of_employment(
+        client: FlaskClient, auth: Any) -> None:
+    registry = Registry(client, auth)
+    registry.employer()
+    # the employer pays until December 2023 and nothing from January 2024: four months overdue by June
+    registry.paid_months(f"employer:{NPP}", "2015-07", "2023-12")
+    registry.participant(employment_ended_on="2023-12-31")
+    left = registry.claim("JKK", "2024-06-10", disease("2024-06-03"))
+    assert left["outcome"] == "approved" and left["liability"] == "bpjs", left["reasons"]
+    assert "EMPLOYER_ARREARS" not in codes(left)
+    # the same employer's arrears are a worker's still employed there
+    registry.participant()
+    employed = registry.claim("JKK", "2024-06-10", disease("2024-06-04"))
+    assert employed["outcome"] == "approved" and employed["liability"] == "employer"
+    assert "EMPLOYER_ARREARS" in codes(employed)
+
+
+def test_item_2_a_bpu_member_who_has_paid_nothing_by_the_event_is_not_a_participant(
+        client: FlaskClient, auth: Any) -> None:
+    registry = Registry(client, auth)
+    registry.participant(**BPU, membership_start="2024-08-01")
+    pay(registry, ("2024-08", "2024-08-12"))  # the first payment
+    before = registry.claim("JKK", "2024-08-20", accident("2024-08-11", ONE_MONTH))
+    assert before["outcome"] == "rejected" and codes(before) == ["NOT_A_PARTICIPANT", "NO_CONTRIBUTION_PAID"]
+    assert reason(before, "NO_CONTRIBUTION_PAID")["rule_id"] == "GENERAL.NEVER_PAID"
+    assert reason(before, "NO_CONTRIBUTION_PAID")["citation"] == "Perpres 109/2013 Pasal 1 angka 3"
+    death = registry.claim("JKM", "2024-08-20", natural_death("2024-08-11"), heirs=[SPOUSE])
+    assert death["outcome"] == "rejected" and codes(death) == ["NOT_A_PARTICIPANT", "NO_CONTRIBUTION_PAID"]
+    # paid on the day of the event: a participant that day
+    same_day = registry.claim("JKK", "2024-08-20", accident("2024-08-12", ONE_MONTH))
+    assert same_day["outcome"] == "approved" and amounts(same_day) == {"JKK_STMB": 1_000_000}
+    assert not {"NOT_A_PARTICIPANT", "NO_CONTRIBUTION_PAID", "PARTICIPANT_INACTIVE"} & set(codes(same_day))
+    death = registry.claim("JKM", "2024-08-20", natural_death("2024-08-12"), heirs=[SPOUSE])
+    assert death["outcome"] == "approved" and death["total_amount"] == 42_000_000
+
+
+def test_item_3_a_lapsed_bpu_member_is_covered_again_from_the_day_of_a_payment(
+        client: FlaskClient, auth: Any) -> None:
+    registry = Registry(client, auth)
+    registry.participant(**BPU, membership_start="2024-01-01")
+    # January to March paid, April to July not: lapsed from 16 July (the 4th unpaid month past its due date, the
+    # 15th); August paid on the 5th, ten days before its due date
+    pay(registry, ("2024-01", "2024-01-10"), ("2024-02", "2024-02-10"), ("2024-03", "2024-03-10"),
+        ("2024-08", "2024-08-05"))
+    last_covered = registry.claim("JKK", "2024-08-20", accident("2024-07-15", ONE_MONTH))
+    assert last_covered["outcome"] == "approved" and amounts(last_covered) == {"JKK_STMB": 1_000_000}
+    lapsed = registry.claim("JKK", "2024-08-20", accident("2024-07-16", ONE_MONTH))
+    assert lapsed["outcome"] == "rejected" and codes(lapsed) == ["PARTICIPANT_INACTIVE"]
+    gap = registry.claim("JKM", "2024-08-20", natural_death("2024-08-04"), heirs=[SPOUSE])
+    assert gap["outcome"] == "rejected" and codes(gap) == ["PARTICIPANT_INACTIVE"]
+    assert reason(gap, "PARTICIPANT_INACTIVE")["rule_id"] == "GENERAL.BPU_INACTIVE"
+    paid_day = registry.claim("JKM", "2024-08-20", natural_death("2024-08-05"), heirs=[SPOUSE])
+    assert paid_day["outcome"] == "approved" and paid_day["total_amount"] == 42_000_000
+    assert "PARTICIPANT_INACTIVE" not in codes(paid_day)
+    # the same for a work accident the day of the payment
+    accident_day = registry.claim("JKK", "2024-08-20", accident("2024-08-05", ONE_MONTH))
+    assert accident_day["outcome"] == "approved" and amounts(accident_day) == {"JKK_STMB": 1_000_000}
+
+
+def late(date: str, reported_on: str) -> dict[str, Any]:
+    return accident(date, ONE_MONTH, reported_on=reported_on)
+
+
+def test_item_4_from_24_february_2025_a_late_report_makes_a_wage_earner_s_employer_liable(
+        registry: Registry) -> None:
+    registry.participant()
+    shifted = registry.claim("JKK", "2025-03-10", late("2025-02-24", "2025-02-27"))
+    assert shifted["outcome"] == "approved" and shifted["liability"] == "employer"
+    assert "LATE_REPORT_EMPLOYER_LIABLE" in codes(shifted) and "LATE_REPORT" not in codes(shifted)
+    employer = reason(shifted, "LATE_REPORT_EMPLOYER_LIABLE")
+    assert employer["rule_id"] == "JKK.LATE_REPORT" and employer["citation"] == "Permenaker 1/2025 Pasal 8 ayat (2a)"
+    # reported within 2 x 24 hours: BPJS pays
+    in_time = registry.claim("JKK", "2025-03-10", late("2025-02-25", "2025-02-27"))
+    assert in_time["liability"] == "bpjs"
+    assert not {"LATE_REPORT", "LATE_REPORT_EMPLOYER_LIABLE"} & set(codes(in_time))
+    # an accident the day before: the old rule, BPJS pays and the decision warns (decision D5)
+    before = registry.claim("JKK", "2025-03-10", late("2025-02-23", "2025-02-26"))
+    assert before["outcome"] == "approved" and before["liability"] == "bpjs"
+    assert "LATE_REPORT" in codes(before) and "LATE_REPORT_EMPLOYER_LIABLE" not in codes(before)
+    assert reason(before, "LATE_REPORT")["citation"] == "Permenaker 5/2021 Pasal 8"
+
+
+def test_item_4_a_late_report_makes_a_construction_worker_s_contractor_liable(registry: Registry) -> None:
+    registry.put("/v1/projects/JK-2025-0007", {
+        "contractor_npp": NPP, "owner_name": "Dinas PUPR Kubu Raya", "spk_number": "SPK/007/2025",
+        "spk_date": "2025-01-06", "contract_value": 850_000_000, "funding": "APBD", "region_code": "61.12",
+        "start_date": "2025-01-06", "end_date": "2025-12-31", "registered_on": "2025-01-08",
+        "payments": [{"termin": 1, "amount": 762_500, "paid_on": "2025-01-08"}]})
+    registry.participant(segment="JAKON", category="buruh_harian", project_number="JK-2025-0007",
+                         programs=["JKK", "JKM"], membership_start="2025-01-06", wage=3_000_000)
+    shifted = registry.claim("JKK", "2025-03-10", late("2025-02-24", "2025-02-27"))
+    assert shifted["outcome"] == "approved" and shifted["liability"] == "employer", shifted["reasons"]
+    assert "LATE_REPORT_EMPLOYER_LIABLE" in codes(shifted) and "LATE_REPORT" not in codes(shifted)
+    before = registry.claim("JKK", "2025-03-10", late("2025-02-23", "2025-02-26"))
+    assert before["liability"] == "bpjs" and "LATE_REPORT" in codes(before)
+    assert "LATE_REPORT_EMPLOYER_LIABLE" not in codes(before)
+
+
+def test_item_4_a_bpu_member_has_no_employer_to_shift_the_liability_to(client: FlaskClient, auth: Any) -> None:
+    registry = Registry(client, auth)
+    registry.participant(**BPU, membership_start="2024-01-01")
+    registry.paid_months(f"participant:{KPJ}", "2024-01", "2025-03", bpu=True)
+    # from 24 February 2025: BPJS stays liable, the decision warns under Pasal 48A (the notice route)
+    notice = registry.claim("JKK", "2025-03-10", late("2025-02-24", "2025-02-27"))
+    assert notice["outcome"] == "approved" and notice["liability"] == "bpjs", notice["reasons"]
+    assert codes(notice) == ["WORK_ACCIDENT_COVERED", "LATE_REPORT"] and amounts(notice) == {"JKK_STMB": 1_000_000}
+    warned = reason(notice, "LATE_REPORT")
+    assert (warned["rule_id"], warned["citation"]) == ("JKK.LATE_REPORT.NO_EMPLOYER", "Permenaker 1/2025 Pasal 48A")
+    # the day before: the same outcome under the old rule
+    before = registry.claim("JKK", "2025-03-10", late("2025-02-23", "2025-02-26"))
+    assert before["liability"] == "bpjs" and codes(before) == ["WORK_ACCIDENT_COVERED", "LATE_REPORT"]
+    warned = reason(before, "LATE_REPORT")
+    assert (warned["rule_id"], warned["citation"]) == ("JKK.LATE_REPORT", "Permenaker 5/2021 Pasal 8")
+
+
+@pytest.fixture
+def migrant(registry: Registry) -> Registry:
+    """A migrant worker with a reported wage, so a PU formula would have something to pay on."""
+    registry.participant(**PMI, wage=5_000_000, membership_start="2020-01-01")
+    return registry
+
+
+def test_item_5_a_migrant_worker_s_jkk_claim_expires_after_2_years_before_permenaker_4_2023(
+        migrant: Registry) -> None:
+    in_time = migrant.claim("JKK", "2023-01-10", accident("2021-01-10", {"type": "recovered"}))  # the 2nd year
+    assert in_time["outcome"] == "referred" and "CLAIM_EXPIRED" not in codes(in_time)
+    assert "PMI_JKK_BENEFITS_NOT_ENCODED" in codes(in_time)
+    late_claim = migrant.claim("JKK", "2023-01-12", accident("2021-01-11", {"type": "recovered"}))  # 2 years + 1 day
+    assert late_claim["outcome"] == "rejected" and codes(late_claim) == ["CLAIM_EXPIRED"]
+    expired = reason(late_claim, "CLAIM_EXPIRED")
+    assert (expired["rule_id"], expired["citation"]) == ("JKK.EXPIRY.PMI", "PP 44/2015 Pasal 26")
+    # three years after an accident of 21 February 2023, the last day of the 2-year window
+    last_day = migrant.claim("JKK", "2026-02-20", accident("2023-02-21", {"type": "recovered"}))
+    assert last_day["outcome"] == "rejected" and codes(last_day) == ["CLAIM_EXPIRED"]
+
+
+def test_item_5_from_22_february_2023_a_migrant_worker_has_5_years(
+        migrant: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    third_year = migrant.claim("JKK", "2026-02-20", accident("2023-02-22", {"type": "recovered"}))
+    assert third_year["outcome"] == "referred" and "CLAIM_EXPIRED" not in codes(third_year)
+    assert "PMI_JKK_BENEFITS_NOT_ENCODED" in codes(third_year)
+    # the 5 years end after today: the service is asked as on 10 March 2028 (a filing date cannot be later than today)
+    monkeypatch.setattr(claim_schemas, "jakarta_today", lambda: dt.date(2028, 3, 10))
+    fifth_year = migrant.claim("JKK", "2028-03-01", accident("2023-03-01", {"type": "recovered"}))
+    assert fifth_year["outcome"] == "referred" and "CLAIM_EXPIRED" not in codes(fifth_year)
+    expired = migrant.claim("JKK", "2028-03-03", accident("2023-03-02", {"type": "recovered"}))  # 5 years + 1 day
+    assert expired["outcome"] == "rejected" and codes(expired) == ["CLAIM_EXPIRED"]
+    rule = reason(expired, "CLAIM_EXPIRED")
+    assert (rule["rule_id"], rule["citation"]) == ("JKK.EXPIRY.PMI", "Permenaker 4/2023 ketentuan kedaluwarsa klaim")
 
 
 def test_item_7_a_retirement_below_56_is_referred_then_decided_on_the_contractual_age(
