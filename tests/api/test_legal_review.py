@@ -34,6 +34,7 @@ def reason(decision: dict[str, Any], code: str) -> dict[str, Any]:
 
 
 SPOUSE = {"relation": "spouse", "birth_date": "1982-03-03"}
+CHILD_SD = {"relation": "child", "birth_date": "2015-05-01", "education_level": "sd"}
 # a self-paying BPU member on a declared income of 1,000,000, and a migrant worker (PMI) paying for themself
 BPU = {"segment": "BPU", "category": "petani", "employer_npp": None, "wage": None, "declared_income": 1_000_000,
        "payer": "self", "programs": ["JKK", "JKM"]}
@@ -258,6 +259,33 @@ def test_item_5_from_22_february_2023_a_migrant_worker_has_5_years(
     assert expired["outcome"] == "rejected" and codes(expired) == ["CLAIM_EXPIRED"]
     rule = reason(expired, "CLAIM_EXPIRED")
     assert (rule["rule_id"], rule["citation"]) == ("JKK.EXPIRY.PMI", "Permenaker 4/2023 ketentuan kedaluwarsa klaim")
+
+
+def test_item_6_a_migrant_worker_s_jkk_benefits_are_referred_never_paid_on_the_pu_table(migrant: Registry) -> None:
+    costs = {"medical": 2_000_000, "transport": [{"mode": "land", "amount": 500_000}],
+             "home_care": {"amount": 6_000_000, "months": 3}, "aids": [{"kind": "glasses", "amount": 700_000}]}
+    outcomes = ({"type": "death"}, {"type": "total_disability"}, {"type": "partial_disability", "disability_pct": 20},
+                ONE_MONTH)
+    for day, outcome in zip(("2024-03-10", "2024-03-11", "2024-03-12", "2024-03-13"), outcomes, strict=True):
+        decision = migrant.claim("JKK", "2024-04-10", accident(day, outcome, costs=costs),
+                                 heirs=[SPOUSE, CHILD_SD] if outcome["type"] == "death" else ())
+        assert decision["outcome"] == "referred", (outcome, decision["reasons"])
+        assert "PMI_JKK_BENEFITS_NOT_ENCODED" in codes(decision), (outcome, codes(decision))
+        # nothing paid, and nothing of the PU table (wage-based amounts, reimbursements, scholarship) waits for the
+        # referral either: the migrant worker's own benefits under Permenaker 4/2023 are for a person to apply
+        assert decision["benefits"] == [] and decision["total_amount"] == 0
+        assert "provisional_benefits" not in decision, (outcome, decision["provisional_benefits"])
+        assert "provisional_total" not in decision
+    referral = reason(decision, "PMI_JKK_BENEFITS_NOT_ENCODED")
+    assert referral["rule_id"] == "JKK.PMI.BENEFITS_NOT_ENCODED"
+    assert referral["citation"] == "Permenaker 4/2023 manfaat JKK bagi PMI"
+    # the other side: a wage earner's same accident is paid on the table
+    migrant.participant(wage=5_000_000)
+    paid = migrant.claim("JKK", "2024-04-10", accident("2024-03-30", {"type": "partial_disability",
+                                                                      "disability_pct": 20}, costs=costs))
+    assert paid["outcome"] == "approved" and "PMI_JKK_BENEFITS_NOT_ENCODED" not in codes(paid)
+    assert amounts(paid) == {"JKK_PARTIAL_DISABILITY": 80_000_000, "JKK_MEDICAL": 2_000_000,
+                             "JKK_TRANSPORT_LAND": 500_000, "JKK_HOME_CARE": 6_000_000, "JKK_GLASSES": 700_000}
 
 
 def test_item_7_a_retirement_below_56_is_referred_then_decided_on_the_contractual_age(
