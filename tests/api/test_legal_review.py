@@ -68,6 +68,8 @@ def test_item_1_a_wage_earner_s_jkk_cover_ends_with_the_employment(registry: Reg
     assert ended["rule_id"] == "GENERAL.COVERAGE_ENDED" and ended["citation"] == "Perpres 109/2013 Pasal 1 angka 3"
     assert "ended on 9 March 2024" in ended["message_en"] and "ended on that day" in ended["message_en"], ended
     assert "9 Maret 2024" in ended["message_id"]
+    # no employer failed to register this worker: the decision does not say one owes the benefits
+    assert "employer" not in reason(after, "NOT_A_PARTICIPANT")["message_en"]
     # an accident on the last day of the employment, or the day before it, is covered
     for day in ("2024-03-09", "2024-03-08"):
         covered = registry.claim("JKK", "2024-03-20", accident(day, ONE_MONTH))
@@ -136,6 +138,7 @@ def test_item_2_a_bpu_member_who_has_paid_nothing_by_the_event_is_not_a_particip
     assert before["outcome"] == "rejected" and codes(before) == ["NOT_A_PARTICIPANT", "NO_CONTRIBUTION_PAID"]
     assert reason(before, "NO_CONTRIBUTION_PAID")["rule_id"] == "GENERAL.NEVER_PAID"
     assert reason(before, "NO_CONTRIBUTION_PAID")["citation"] == "Perpres 109/2013 Pasal 1 angka 3"
+    assert "employer" not in reason(before, "NOT_A_PARTICIPANT")["message_en"]  # a BPU member has none
     death = registry.claim("JKM", "2024-08-20", natural_death("2024-08-11"), heirs=[SPOUSE])
     assert death["outcome"] == "rejected" and codes(death) == ["NOT_A_PARTICIPANT", "NO_CONTRIBUTION_PAID"]
     # paid on the day of the event: a participant that day
@@ -144,6 +147,30 @@ def test_item_2_a_bpu_member_who_has_paid_nothing_by_the_event_is_not_a_particip
     assert not {"NOT_A_PARTICIPANT", "NO_CONTRIBUTION_PAID", "PARTICIPANT_INACTIVE"} & set(codes(same_day))
     death = registry.claim("JKM", "2024-08-20", natural_death("2024-08-12"), heirs=[SPOUSE])
     assert death["outcome"] == "approved" and death["total_amount"] == 42_000_000
+
+
+def test_items_1_2_only_an_employer_that_did_not_register_its_worker_owes_the_benefits(
+        registry: Registry, client: FlaskClient, auth: Any) -> None:
+    # decision D11: a worker the registry does not know, or whose membership started after the event
+    filed = client.post("/v1/claims", headers={**auth("officer"), "Idempotency-Key": "unknown-worker-1"}, json={
+        "claim_type": "JKK", "kpj": "10000000099", "filed_on": "2024-03-20",
+        "incident": accident("2024-03-10", ONE_MONTH)})
+    assert filed.status_code == 201, filed.get_json()
+    unknown = filed.get_json()["decision"]
+    assert unknown["outcome"] == "rejected"
+    assert codes(unknown) == ["NOT_A_PARTICIPANT", "EMPLOYER_OWES_EQUIVALENT"], unknown["reasons"]
+    owes = reason(unknown, "EMPLOYER_OWES_EQUIVALENT")
+    assert (owes["rule_id"], owes["citation"]) == ("GENERAL.EMPLOYER_OWES_EQUIVALENT",
+                                                   "PP 44/2015 Pasal 27 ayat (1) dan Pasal 59")
+    assert "did not register its worker owes" in owes["message_en"]
+    registry.participant(membership_start="2024-03-11")
+    late_member = registry.claim("JKK", "2024-03-20", accident("2024-03-10", ONE_MONTH))
+    assert codes(late_member) == ["NOT_A_PARTICIPANT", "EMPLOYER_OWES_EQUIVALENT"]
+    # a BPU member has no employer: not a participant before the membership and the first payment, nothing more
+    registry.participant(**BPU, membership_start="2024-03-11")
+    pay(registry, ("2024-03", "2024-03-11"))
+    bpu = registry.claim("JKK", "2024-03-20", accident("2024-03-09", ONE_MONTH))
+    assert bpu["outcome"] == "rejected" and codes(bpu) == ["NOT_A_PARTICIPANT", "NO_CONTRIBUTION_PAID"]
 
 
 def test_item_3_a_lapsed_bpu_member_is_covered_again_from_the_day_of_a_payment(
