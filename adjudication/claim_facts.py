@@ -21,9 +21,9 @@ from .facts import (
     contribution_status,
     membership_months,
     parse_period,
-    started_years,
     whole_months_after,
 )
+from .jkk_incident import jkk_facts
 from .parameters import Parameters
 from .projects import project_coverage
 from .review import review_facts
@@ -188,27 +188,6 @@ def _project_facts(project: Mapping[str, Any] | None, on: dt.date, parameters: P
     return facts
 
 
-def _jkk_facts(incident: Mapping[str, Any], participant: Mapping[str, Any] | None) -> dict[str, Any]:
-    outcome = incident.get("outcome") or {}
-    costs = incident.get("costs") or {}
-    transport = {"land": 0, "sea": 0, "air": 0}
-    for item in costs.get("transport") or []:
-        transport[item["mode"]] += int(item["amount"])
-    diagnosed = _optional_date(incident.get("diagnosed_on"))
-    ended = _optional_date((participant or {}).get("employment_ended_on"))
-    return {
-        "incident_kind": incident.get("kind"), "reported_on": _optional_date(incident.get("reported_on")),
-        "route_deviation": incident.get("route_deviation"), "diagnosed_on": diagnosed,
-        "pak_years_after_employment": started_years(ended, diagnosed) if diagnosed and ended and diagnosed >= ended
-        else (0 if diagnosed and ended else None),
-        "incident_flags": list(incident.get("flags") or []), "outcome_type": outcome.get("type"),
-        "incapacity_months": outcome.get("incapacity_months"), "disability_pct": outcome.get("disability_pct"),
-        "function_loss_pct": outcome.get("function_loss_pct"), "transport_land": transport["land"],
-        "transport_sea": transport["sea"], "transport_air": transport["air"],
-        "medical_costs": costs.get("medical"),
-    }
-
-
 def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
                 employer: Mapping[str, Any] | None, project: Mapping[str, Any] | None,
                 contributions: Iterable[Any], parameters: Parameters,
@@ -238,14 +217,15 @@ def claim_facts(claim: Mapping[str, Any], participant: Mapping[str, Any] | None,
         facts.update(employer_scale=employer.get("scale"), employer_risk_class=employer.get("risk_class"),
                      state_employer=employer.get("state_employer"))
     if claim["claim_type"] == "JKK":
-        facts.update(_jkk_facts(incident, participant))
+        facts.update(jkk_facts(incident, participant, on, parameters))
     elif claim["claim_type"] == "JKM":
         facts.update(death_cause=incident.get("cause"), placement=incident.get("placement"))
     else:
         # a channel limit is about the claim: chosen by the filing date (REFERENCE, rule of thumb)
         facts.update(jht_reason=incident.get("reason"), jht_online_limit=parameters.value("jht.online_claim_limit",
                                                                                         filed),
-                     jht_claimable_from=jht_claimable_from(incident.get("reason"), on, parameters))
+                     jht_claimable_from=jht_claimable_from(incident.get("reason"), on, parameters),
+                     contractual_retirement_age=incident.get("contractual_retirement_age"))
     return {name: value.isoformat() if isinstance(value, dt.date) else value
             for name, value in sorted(facts.items()) if value is not None}
 

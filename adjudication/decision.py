@@ -42,7 +42,7 @@ class Item:
     basis: str
     rule_id: str
     recurring: str | None = None
-    payer: str | None = None  # of a stated amount: employer, worker or self
+    payer: str | None = None  # of a stated amount: employer, worker or self; of a benefit: employer (its own debt)
     basis_id: str = ""
     basis_en: str = ""
     citation: str = ""
@@ -84,12 +84,19 @@ class Decision:
 
     @property
     def total_amount(self) -> int:
-        """Sum of the benefit amounts (never the provisional ones)."""
-        return sum(b.amount for b in self.benefits)
+        """Sum of the benefit amounts paid under the programme (never the provisional ones, nor what the employer
+        owes of its own: ``employer_total``)."""
+        return sum(b.amount for b in self.benefits if b.payer is None)
+
+    @property
+    def employer_total(self) -> int:
+        """Sum of the benefits the employer owes of its own (``payer: employer``), outside ``total_amount``."""
+        return sum(b.amount for b in self.benefits if b.payer == "employer")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: outcome, liability, benefits, total, reasons, documents, version, rules, as_of
-        (and ``amounts``, ``provisional_benefits`` with their total, ``claimable_from`` when there are any)."""
+        (and ``employer_total``, ``amounts``, ``provisional_benefits`` with their total, ``claimable_from`` when
+        there are any)."""
         out: dict[str, Any] = {
             "outcome": self.outcome,
             "liability": self.liability,
@@ -102,11 +109,16 @@ class Decision:
             "rules_fired": list(self.rules_fired),
             "as_of": self.as_of.isoformat(),
         }
+        if any(b.payer == "employer" for b in self.benefits):
+            out["employer_total"] = self.employer_total
         if self.amounts:
             out["amounts"] = [a.to_dict() for a in self.amounts]
         if self.provisional_benefits:
             out["provisional_benefits"] = [b.to_dict() for b in self.provisional_benefits]
-            out["provisional_total"] = sum(b.amount for b in self.provisional_benefits)
+            out["provisional_total"] = sum(b.amount for b in self.provisional_benefits if b.payer is None)
+            if any(b.payer == "employer" for b in self.provisional_benefits):
+                out["provisional_employer_total"] = sum(b.amount for b in self.provisional_benefits
+                                                        if b.payer == "employer")
         if self.claimable_from is not None:
             out["claimable_from"] = self.claimable_from.isoformat()
         return out

@@ -24,7 +24,8 @@ _CONTRIBUTION_STATUS = ("membership.contribution_due.", "membership.bpu_inactive
 _PROJECT = ("jakon.registration_deadline.", "jakon.contract_tiers.", "jakon.termin_shares")
 PARAMETERS_READ: dict[str, tuple[str, ...]] = {
     "claim": (*_CONTRIBUTION_STATUS, *_PROJECT, "scholarship.max_children", "scholarship.age_limit_years",
-              "scholarship.levels.", "heirs.class_", "jht.online_claim_limit", "jht.waiting_months"),
+              "scholarship.levels.", "heirs.class_", "jht.online_claim_limit", "jht.waiting_months",
+              "jkk.disability_table.", "jkk.suspected_decision_days"),
     "project_coverage": _PROJECT,
     "clearance": (*_CONTRIBUTION_STATUS, *_PROJECT, "clearance.", "contribution.pu.fine_rate_per_month"),
     "contribution_assessment": ("membership.contribution_due.", "contribution.pu.jkk_discount_"),

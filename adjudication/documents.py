@@ -17,7 +17,7 @@ DOCUMENTS: tuple[str, ...] = (
     "contract_end_proof", "bank_book", "npwp", "passport", "not_working_in_indonesia_statement",
     "school_statement", "birth_certificate", "student_card", "housing_purchase_documents",
     "employment_status_certificate", "project_registration_proof", "project_payment_proof",
-    "placement_death_letter",
+    "placement_death_letter", "retirement_age_document",
 )
 GROUP_SEPARATOR = "|"
 

@@ -87,6 +87,8 @@ FACTS: dict[str, FactType] = {
     "membership_months": _int("completed months of membership at the event (facts.membership_months)"),
     "employment_ended_on": _date("end of the employment relationship"),
     "wage": _money("PU: last reported monthly wage, whole Rupiah"),
+    "actual_wage": _money("the actual monthly wage the JKK claim, or else the registry, states when the employer "
+                          "reported less (PDS upah), whole Rupiah"),
     "declared_income": _money("BPU: declared monthly income, whole Rupiah"),
     "payer": _enum("who pays the contributions", "self", "employer", "apbd", "apbdes", "csr"),
     # contribution status at the event (facts.contribution_status; PU: the employer's, BPU: the participant's)
@@ -158,12 +160,18 @@ FACTS: dict[str, FactType] = {
                            "occupational_disease", "sudden_work_death"),
     "reported_on": _date("stage-I report to BPJS"),
     "route_deviation": _bool("a commute left the usual route"),
+    "suspected_work_accident": _bool("the claim was filed as a suspected work accident or occupational disease "
+                                     "(dugaan KK/PAK, PP 49/2023)"),
+    "suspected_decision_due": _date("the day BPJS concludes at the latest whether a suspected work accident is one: "
+                                    "the stage-I report plus jkk.suspected_decision_days"),
     # a supervisor's findings on a referred claim (POST /v1/claims/{id}/reviews; adjudication.review)
     "review_route_deviation": _enum("a supervisor's finding on a commute off the usual route", "accepted",
                                     "not_accepted"),
     "review_exclusion": _enum("a supervisor's finding on a suspected exclusion", "confirmed", "refuted"),
     "review_accident_kind": _enum("a supervisor's finding whether an event the old definition does not name was in "
                                   "the employment relationship", "work_related", "not_work_related"),
+    "review_suspected": _enum("a supervisor's conclusion on a suspected work accident or occupational disease",
+                              "work_accident", "not_work_accident"),
     "review_rejection": _enum("the catalogued reason a supervisor rejects a referred claim with",
                               "EVIDENCE_NOT_VALID", "NOT_A_WORK_ACCIDENT"),
     "documents_verified": FactType("list", "documents a supervisor saw and verified (they count as attached)"),
@@ -174,18 +182,38 @@ FACTS: dict[str, FactType] = {
     "outcome_type": _enum("JKK outcome", "recovered", "temporary_incapacity", "partial_disability",
                           "total_disability", "death"),
     "incapacity_months": _int("months unfit for work (STMB)"),
-    "disability_pct": _int("disability table percentage (PP 44/2015 Lampiran)"),
+    "disability_pct": _int("disability table percentage: the doctor's (PP 44/2015 Lampiran), or the table's for "
+                           "a named item of one percentage"),
+    "disability_item": _enum("a named item of the disability table (decision D7; its percentage is the parameter "
+                             "jkk.disability_table.<item>)", "both_eyes", "one_eye", "hearing_both_ears",
+                             "hearing_one_ear", "scalp", "both_ear_lobes", "one_ear_lobe", "nose_tip", "smell",
+                             "colour_vision", "right_arm_from_shoulder", "left_arm_from_shoulder"),
+    "left_handed": _bool("the participant is left-handed (the table swaps the percentages of the right and left arm)"),
+    "disability_table_min": _int("the table's lowest percentage for the named item (its percentage when it has one)"),
+    "disability_table_max": _int("the table's highest percentage for the named item (its percentage when it has one)"),
+    "review_disability_pct": _enum("a supervisor's finding on a doctor's percentage outside the table's for the "
+                                   "named item", "accepted", "not_accepted"),
     "function_loss_pct": _int("percentage of function lost"),
     "transport_land": _money("transport costs by land, Rupiah"),
     "transport_sea": _money("transport costs by sea, Rupiah"),
     "transport_air": _money("transport costs by air, Rupiah"),
     "medical_costs": _money("medical costs, Rupiah"),
+    "home_care_costs": _money("home care costs (PP 82/2019), Rupiah"),
+    "home_care_months": _int("months the home care lasted"),
+    "aid_dentures": _money("costs of dentures, Rupiah"),
+    "aid_hearing_aid": _money("costs of hearing aids, Rupiah"),
+    "aid_glasses": _money("costs of glasses, Rupiah"),
     # JKM and JHT
     "death_cause": _enum("JKM cause of death", "natural", "work_accident"),
     "placement": _enum("PMI placement phase at the event", "pre", "during", "post"),
     "jht_reason": _enum("JHT claim reason", "retirement", "resignation", "termination", "contract_end",
                         "total_disability", "death", "leaving_indonesia", "partial_housing", "partial_other",
                         "bpu_stopped"),
+    "contractual_retirement_age": _int("the retirement age of the participant's employment contract, company "
+                                       "regulation or collective agreement, as the JHT claim states it"),
+    "review_retirement_age": _enum("a supervisor's finding whether the participant reached the retirement age that "
+                                   "applies (the contract's, the company regulation's, the collective agreement's "
+                                   "or 56)", "reached", "not_reached"),
     "jht_balance": _money("JHT balance, Rupiah"),
     "jht_online_limit": _money("the largest JHT balance the JMO app pays, in force on the filing date"),
     "jht_partial_withdrawals": _int("partial JHT withdrawals already made"),
@@ -213,6 +241,8 @@ INPUT_VALUES: dict[str, tuple[str, ...]] = {
     "education_level": ("none", "tk", "sd", "smp", "sma", "university"),
     # how transport costs were incurred: each mode is summed into the fact transport_<mode>
     "transport_mode": ("land", "sea", "air"),
+    # an aid the claim asks to be reimbursed (PP 82/2019): each kind is summed into the fact aid_<kind>
+    "aid_kind": ("dentures", "hearing_aid", "glasses"),
 }
 
 # names the engine adds to the asserted document; no fact may take them

@@ -37,6 +37,8 @@ NO_APPLICABLE_RULE = "NO_APPLICABLE_RULE"  # the refer code of a claim no rule o
 DOCUMENTS_MISSING = "DOCUMENTS_MISSING"  # the refer code a decision gives for unmet ``require`` effects
 RECURRING = ("yearly", "monthly")
 PAYERS = ("employer", "worker", "self")  # who pays a stated amount (a contribution): an item's optional payer
+# who owes a benefit of its own, outside the programme (the shortfall of an under-reported wage): never BPJS
+BENEFIT_PAYERS = ("employer",)
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,10 @@ def _effect(path: str, where: str, raw: Any, catalogue: Mapping[str, ReasonCode]
             raise RuleFileError(path, f"{here}.{sorted(map(str, unknown))[0]}", "unknown key; use code, amount, "
                                                                                 "recurring, payer")
         payer = value.get("payer")
-        if payer is not None and (kind != "amount" or payer not in PAYERS):
-            raise RuleFileError(path, f"{here}.payer", f"an amount's payer is one of {', '.join(PAYERS)}")
+        if payer is not None and payer not in (PAYERS if kind == "amount" else BENEFIT_PAYERS):
+            raise RuleFileError(path, f"{here}.payer", f"an amount's payer is one of {', '.join(PAYERS)}; a "
+                                                       f"benefit's payer is {', '.join(BENEFIT_PAYERS)} (a benefit "
+                                                       "it owes of its own) or left out")
         code = value["code"]
         if not isinstance(code, str) or not RULE_ID.match(code) or "." in code:
             raise RuleFileError(path, f"{here}.code", "an item code is UPPER_CASE letters, digits and _")

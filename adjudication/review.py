@@ -34,6 +34,9 @@ FINDINGS: tuple[Finding, ...] = (
     Finding("route_deviation", "review_route_deviation", "COMMUTE_ROUTE_DEVIATION"),
     Finding("exclusion", "review_exclusion", "EXCLUSION_SUSPECTED"),
     Finding("accident_kind", "review_accident_kind", "ACCIDENT_KIND_TO_VERIFY"),
+    Finding("retirement_age", "review_retirement_age", "JHT_RETIREMENT_AGE_TO_VERIFY"),
+    Finding("disability_pct", "review_disability_pct", "DISABILITY_PCT_OUTSIDE_TABLE"),
+    Finding("suspected", "review_suspected", "SUSPECTED_WORK_ACCIDENT"),
 )
 # the reasons a supervisor may reject with, and the claim types each applies to (a rule per code in rules/)
 REJECTIONS: Mapping[str, tuple[str, ...]] = {

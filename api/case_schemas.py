@@ -45,6 +45,14 @@ class FindingsSchema(Schema):
                        "refuted."})
     accident_kind = one_of(FINDINGS[2].values, metadata={
         "description": "Answers ACCIDENT_KIND_TO_VERIFY: the event was in the employment relationship or not."})
+    retirement_age = one_of(FINDINGS[3].values, metadata={
+        "description": "Answers JHT_RETIREMENT_AGE_TO_VERIFY: the participant reached the retirement age of the "
+                       "employment contract, company regulation or collective agreement (or 56), or not."})
+    disability_pct = one_of(FINDINGS[4].values, metadata={
+        "description": "Answers DISABILITY_PCT_OUTSIDE_TABLE: the doctor's percentage stands (accepted) or not."})
+    suspected = one_of(FINDINGS[5].values, metadata={
+        "description": "Answers SUSPECTED_WORK_ACCIDENT: the suspected work accident or occupational disease is one "
+                       "(work_accident) or not (not_work_accident)."})
     documents_verified = fields.List(one_of(DOCUMENTS), validate=[validate.Length(min=1), _unique], metadata={
         "description": "Answers DOCUMENTS_MISSING: papers the supervisor saw and verified; they count as attached."})
 

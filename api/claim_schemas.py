@@ -16,7 +16,9 @@ from .fields import KPJ, money, one_of, pattern, strict_bool
 CLAIM_TYPES = FACTS["claim_type"].values
 JKK_KINDS = FACTS["incident_kind"].values
 OUTCOME_TYPES = FACTS["outcome_type"].values
+DISABILITY_ITEMS = FACTS["disability_item"].values
 TRANSPORT_MODES = INPUT_VALUES["transport_mode"]
+AID_KINDS = INPUT_VALUES["aid_kind"]
 FLAGS = FACTS["incident_flags"].values
 JKM_CAUSES = FACTS["death_cause"].values
 PLACEMENTS = FACTS["placement"].values
@@ -26,6 +28,9 @@ EDUCATION_LEVELS = INPUT_VALUES["education_level"]
 DOCUMENTS = FACTS["documents"].values  # REFERENCE section 10: the names rules may require
 
 PERCENT = validate.Range(min=0, max=100)
+# a retirement age an employment contract can state: outside it the figure is a typing error, not a contract (a
+# retirement claim without the figure is referred, so a person can still record an unusual one)
+RETIREMENT_AGES = (40, 75)
 # the rules are written for events from 1900 on (GENERAL rules' valid_from): an earlier date fired no rule at all;
 # past 2099 is no claim either, and dates near year 9999 overflow the facts' date arithmetic
 EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
@@ -45,11 +50,28 @@ class TransportSchema(Schema):
     amount = money(required=True)
 
 
+class AidSchema(Schema):
+    """An aid bought after the accident (PP 82/2019: dentures, hearing aids, glasses), each kind with its cap."""
+
+    kind = one_of(AID_KINDS, required=True)
+    amount = money(required=True)
+
+
+class HomeCareSchema(Schema):
+    """Home care when treatment cannot continue in hospital (PP 82/2019): its costs and how long it lasted."""
+
+    amount = money(required=True)
+    months = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=600), metadata={
+        "description": "Months the home care lasted; only the months the law covers count (pro rata)."})
+
+
 class CostsSchema(Schema):
     """Costs the claim asks to be reimbursed."""
 
     transport = fields.List(fields.Nested(TransportSchema), load_default=list)
     medical = money(load_default=0)
+    home_care = fields.Nested(HomeCareSchema, load_default=None, allow_none=True)
+    aids = fields.List(fields.Nested(AidSchema), load_default=list)
 
 
 class OutcomeSchema(Schema):
@@ -57,15 +79,26 @@ class OutcomeSchema(Schema):
 
     type = one_of(OUTCOME_TYPES, required=True)
     incapacity_months = fields.Integer(strict=True, validate=validate.Range(min=0, max=600), load_default=None)
-    disability_pct = fields.Integer(strict=True, validate=PERCENT, load_default=None)
+    disability_pct = fields.Integer(strict=True, validate=PERCENT, load_default=None, metadata={
+        "description": "The disability percentage of the doctor's statement; leave out for a disability_item the "
+                       "table gives one percentage for, give it within the table's range for one it gives a "
+                       "range for (scalp)."})
+    disability_item = one_of(DISABILITY_ITEMS, load_default=None, allow_none=True, metadata={
+        "description": "A named item of the disability table: its percentage is the table's (decision D7)."})
+    left_handed = strict_bool(load_default=False, metadata={
+        "description": "The participant is left-handed: the table swaps the right and the left arm."})
     function_loss_pct = fields.Integer(strict=True, validate=PERCENT, load_default=None)
 
     @validates_schema
     def _needed_for_type(self, data: dict[str, Any], **_: Any) -> None:
-        needs = {"temporary_incapacity": "incapacity_months", "partial_disability": "disability_pct"}
-        field = needs.get(data.get("type", ""))
-        if field and data.get(field) is None:
-            raise ValidationError(f"Required when type is {data['type']}.", field)
+        if data.get("type") == "temporary_incapacity" and data.get("incapacity_months") is None:
+            raise ValidationError("Required when type is temporary_incapacity.", "incapacity_months")
+        if data.get("type") == "partial_disability" and data.get("disability_pct") is None \
+                and data.get("disability_item") is None:
+            raise ValidationError("Required when type is partial_disability, unless disability_item is given.",
+                                  "disability_pct")
+        if data.get("disability_item") is not None and data.get("type") != "partial_disability":
+            raise ValidationError("Only when type is partial_disability.", "disability_item")
 
 
 class JkkIncidentSchema(Schema):
@@ -75,10 +108,17 @@ class JkkIncidentSchema(Schema):
     kind = one_of(JKK_KINDS, required=True)
     reported_on = claim_date(required=True, metadata={"description": "Stage-I report to BPJS."})
     route_deviation = strict_bool(load_default=False)
+    suspected = strict_bool(load_default=False, metadata={
+        "description": "Filed as a suspected work accident or occupational disease (dugaan KK/PAK, PP 49/2023 "
+                       "Pasal 25A-25B): BPJS concludes within the days the law gives after the stage-I report and "
+                       "guarantees medical care until then."})
     diagnosed_on = claim_date(load_default=None, allow_none=True)
     outcome = fields.Nested(OutcomeSchema, required=True)
     costs = fields.Nested(CostsSchema, load_default=lambda: {"transport": [], "medical": 0})
     flags = fields.List(one_of(FLAGS), load_default=list)
+    actual_wage = money(load_default=None, allow_none=True, metadata={
+        "description": "The actual monthly wage when the employer reported less (PDS upah): BPJS pays on the "
+                       "reported wage and the employer owes the shortfall of the wage-based benefits of its own."})
 
     @validates_schema
     def _disease_needs_diagnosis(self, data: dict[str, Any], **_: Any) -> None:
@@ -103,6 +143,17 @@ class JhtIncidentSchema(Schema):
     date = claim_date(required=True, metadata={"description": "The event: resignation certificate, termination, "
                                                                "56th birthday, death, ... (for a partial "
                                                                "withdrawal: the request date)."})
+    contractual_retirement_age = fields.Integer(
+        strict=True, load_default=None, allow_none=True,
+        validate=validate.Range(min=RETIREMENT_AGES[0], max=RETIREMENT_AGES[1]),
+        metadata={"description": "Reason retirement only: the retirement age of the employment contract, company "
+                                 "regulation or collective agreement; attach it as retirement_age_document. "
+                                 "Without it a retirement before the general retirement age is referred."})
+
+    @validates_schema
+    def _contractual_age_for_retirement(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("contractual_retirement_age") is not None and data.get("reason") != "retirement":
+            raise ValidationError("Only for reason retirement.", "contractual_retirement_age")
 
 
 INCIDENT_SCHEMAS: dict[str, type[Schema]] = {"JKK": JkkIncidentSchema, "JKM": JkmIncidentSchema,

@@ -27,6 +27,10 @@ class BenefitSchema(Schema):
                                          "20000000)'."})
     citation = fields.String(metadata={"description": "The provision of the rule that granted the item."})
     recurring = fields.String(metadata={"description": "'yearly' for a scholarship: amount is the first year's."})
+    payer = fields.String(metadata={"enum": ["employer", "worker", "self"], "description": (
+        "Present when someone other than the decision's liability pays the item: on a benefit, 'employer' for what "
+        "the employer owes of its own (the shortfall of an under-reported wage), never in total_amount but in "
+        "employer_total; on a stated amount, who pays the contribution.")})
     provisional = fields.Boolean(metadata={"description": "True for what a referred claim would pay once the "
                                                           "referral is cleared; never in total_amount."})
     rule_id = fields.String(metadata={"description": "The rule that granted this item."})
@@ -56,11 +60,19 @@ class DecisionSchema(Schema):
     outcome = fields.String(metadata={"enum": ["approved", "rejected", "referred"]})
     liability = fields.String(allow_none=True, metadata={"enum": ["bpjs", "employer", None]})
     benefits = fields.List(fields.Nested(BenefitSchema))
-    total_amount = fields.Integer()
+    total_amount = fields.Integer(metadata={
+        "description": "The sum of the benefits paid under the programme (by BPJS, or first by the employer when "
+                       "liability is employer); not what the employer owes of its own (employer_total)."})
+    employer_total = fields.Integer(metadata={
+        "description": "The sum of the benefits whose payer is the employer of its own (the shortfall of an "
+                       "under-reported wage); present only then."})
     provisional_benefits = fields.List(fields.Nested(BenefitSchema), metadata={
         "description": "A referred claim: the benefits it would pay once the referral is cleared (provisional, "
                        "not in total_amount); present only then."})
-    provisional_total = fields.Integer(metadata={"description": "The sum of provisional_benefits."})
+    provisional_total = fields.Integer(metadata={"description": "The sum of provisional_benefits (without what "
+                                                                "the employer would owe of its own)."})
+    provisional_employer_total = fields.Integer(metadata={
+        "description": "The sum of the provisional benefits the employer would owe of its own; present only then."})
     claimable_from = fields.String(metadata={
         "format": "date", "description": "A rejection that lapses (the JHT waiting period): the first day the "
                                          "claim can be filed again; present only then."})

@@ -24,6 +24,7 @@ _TEXT = {
     "id": {"pays_bpjs": "BPJS Ketenagakerjaan membayar {total}.",
            "pays_employer": "Pemberi kerja membayar {total} terlebih dahulu dan BPJS Ketenagakerjaan menggantinya.",
            "provisional": "Bila rujukan selesai, manfaatnya sementara dihitung {total}.",
+           "employer_owes": "Selain itu pemberi kerja wajib membayar sendiri {total}.",
            "claimable": "Klaim dapat diajukan kembali mulai {day}.",
            "law": "Ketentuan yang berlaku dipilih menurut tanggal peristiwa, {day}.",
            "applies": "{rule} ({citation}) berlaku", "because": "karena {facts}", "with": "dengan {parameters}",
@@ -32,6 +33,7 @@ _TEXT = {
     "en": {"pays_bpjs": "BPJS Ketenagakerjaan pays {total}.",
            "pays_employer": "The employer pays {total} first and BPJS Ketenagakerjaan reimburses it.",
            "provisional": "Once the referral is cleared, the benefits come provisionally to {total}.",
+           "employer_owes": "Besides, the employer owes {total} of its own.",
            "claimable": "The claim can be filed again from {day}.",
            "law": "The provisions in force were chosen by the date of the event, {day}.",
            "applies": "{rule} ({citation}) applies", "because": "because {facts}", "with": "with {parameters}",
@@ -50,6 +52,8 @@ def _summary(result: dict[str, Any], lang: str) -> str:
     if result["outcome"] == "approved" and result.get("total_amount"):
         key = "pays_employer" if result.get("liability") == "employer" else "pays_bpjs"
         parts.append(text[key].format(total=wording.rupiah(result["total_amount"], lang)))
+    if result["outcome"] == "approved" and result.get("employer_total"):
+        parts.append(text["employer_owes"].format(total=wording.rupiah(result["employer_total"], lang)))
     if result.get("provisional_total"):
         parts.append(text["provisional"].format(total=wording.rupiah(result["provisional_total"], lang)))
     if result.get("claimable_from"):

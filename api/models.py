@@ -62,6 +62,7 @@ class Participant(Base):
     programs: Mapped[list[str]] = mapped_column(JSON, default=list)
     membership_start: Mapped[dt.date] = mapped_column(Date)
     wage: Mapped[int | None] = mapped_column(BigInteger)
+    actual_wage: Mapped[int | None] = mapped_column(BigInteger)  # above wage when the employer reported less
     declared_income: Mapped[int | None] = mapped_column(BigInteger)
     payer: Mapped[str] = mapped_column(String(10))
     employment_ended_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -44,7 +44,7 @@ EXAMPLES: dict[str, Any] = {
     "Participant": {"nik": "6112051203880001", "name": "Budi Santoso", "birth_date": "1988-03-12", "segment": "PU",
                     "category": "karyawan", "employer_npp": "61120001", "project_number": None,
                     "programs": ["JKK", "JKM", "JHT", "JP"], "membership_start": "2019-04-01", "wage": 4500000,
-                    "declared_income": None, "payer": "employer", "employment_ended_on": None,
+                    "actual_wage": None, "declared_income": None, "payer": "employer", "employment_ended_on": None,
                     "jht_balance": 18250000, "jht_partial_withdrawals": [{"on": "2023-06-15", "pct": 10}]},
     "ContributionBatch": {"items": [{"payer": "employer:61120001", "period": "2024-05", "amount_due": 1250000,
                                      "amount_paid": 1250000, "paid_on": "2024-06-10"}]},

@@ -22,7 +22,8 @@ KEYS = {"employers": ("npp", NPP), "projects": ("project_number", PROJECT_NUMBER
 SCHEMAS: dict[str, type[Schema]] = {"employers": EmployerSchema, "projects": ProjectSchema,
                                     "participants": ParticipantSchema, "contributions": ContributionSchema}
 # CSV cells are text; these columns are converted before validation so errors read like the API's
-CSV_INTEGERS = {"risk_class", "wage", "declared_income", "jht_balance", "contract_value", "amount_due", "amount_paid"}
+CSV_INTEGERS = {"risk_class", "wage", "actual_wage", "declared_income", "jht_balance", "contract_value", "amount_due",
+                "amount_paid"}
 CSV_BOOLEANS = {"state_employer"}
 CSV_LISTS = {"programs"}
 CSV_JSON = {"jht_partial_withdrawals", "payments"}

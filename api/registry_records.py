@@ -38,7 +38,8 @@ def json_ready(value: Any) -> Any:
 # the participant and employer cost more than the query on the claims hot path, and the NIK and name are never
 # loaded for a claim
 _PARTICIPANT_COLUMNS = ("kpj", "birth_date", "segment", "category", "employer_npp", "project_number", "programs",
-                        "membership_start", "wage", "declared_income", "payer", "employment_ended_on", "jht_balance")
+                        "membership_start", "wage", "actual_wage", "declared_income", "payer", "employment_ended_on",
+                        "jht_balance")
 _EMPLOYER_COLUMNS = ("npp", "scale", "risk_class", "state_employer", "registered_on", "programs", "region_code")
 _PARTICIPANT_AND_EMPLOYER = hot_sql.Statement(
     select(*(getattr(Participant, c) for c in _PARTICIPANT_COLUMNS),

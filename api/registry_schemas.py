@@ -80,6 +80,9 @@ class ParticipantSchema(Schema):
     programs = fields.List(one_of(PROGRAMS), required=True, validate=validate.Length(min=1))
     membership_start = fields.Date(required=True)
     wage = money(load_default=None, allow_none=True)
+    actual_wage = money(load_default=None, allow_none=True, metadata={
+        "description": "PU and JAKON: the actual monthly wage when the employer reported less (PDS upah, e.g. found "
+                       "by an inspection); JKK benefits are paid on wage and the employer owes the shortfall."})
     declared_income = money(load_default=None, allow_none=True)
     payer = one_of(PAYERS, required=True)
     employment_ended_on = fields.Date(load_default=None, allow_none=True)
@@ -103,6 +106,12 @@ class ParticipantSchema(Schema):
             need("employer_npp", "the employer who pays the contributions")
             need("wage", "the last reported monthly wage")
             refuse("declared_income")
+            actual, reported = data.get("actual_wage"), data.get("wage")
+            if actual is not None and reported is not None and actual <= reported:
+                errors.setdefault("actual_wage", []).append(
+                    f"Must be above wage ({reported}): leave it out when the wage is reported in full.")
+        else:
+            refuse("actual_wage")
         if segment == "JAKON":
             need("project_number", "the construction project the worker is covered under")
         elif segment is not None:

@@ -120,6 +120,10 @@ def decide_plain(facts: dict[str, Any], params: Parameters, version: str) -> dic
     if facts.get("participant_registered") is False or ("membership_start" in day and day["membership_start"] > on):
         fire("GENERAL.NOT_A_PARTICIPANT", "Perpres 109/2013 Pasal 1 angka 3",
              ("reject", "NOT_A_PARTICIPANT", "reject"))
+    if facts.get("participant_registered") is False or \
+            (segment in ("PU", "JAKON") and "membership_start" in day and day["membership_start"] > on):
+        fire("GENERAL.EMPLOYER_OWES_EQUIVALENT", "PP 44/2015 Pasal 27 ayat (1) dan Pasal 59",
+             ("info", "EMPLOYER_OWES_EQUIVALENT", "info"))
     if "programs" in facts and "JKK" not in facts["programs"]:
         fire("GENERAL.PROGRAM_NOT_ENROLLED", "Perpres 109/2013 Pasal 1 angka 3",
              ("reject", "PROGRAM_NOT_ENROLLED", "reject"))

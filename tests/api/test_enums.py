@@ -19,11 +19,13 @@ from .test_audit import RULES_DIR
 SOURCES = [
     (claim_schemas.CLAIM_TYPES, FACTS["claim_type"].values), (claim_schemas.JKK_KINDS, FACTS["incident_kind"].values),
     (claim_schemas.OUTCOME_TYPES, FACTS["outcome_type"].values), (claim_schemas.FLAGS, FACTS["incident_flags"].values),
+    (claim_schemas.DISABILITY_ITEMS, FACTS["disability_item"].values),
     (claim_schemas.JKM_CAUSES, FACTS["death_cause"].values), (claim_schemas.PLACEMENTS, FACTS["placement"].values),
     (claim_schemas.JHT_REASONS, FACTS["jht_reason"].values), (claim_schemas.DOCUMENTS, FACTS["documents"].values),
     (claim_schemas.RELATIONS, INPUT_VALUES["relation"]),
     (claim_schemas.EDUCATION_LEVELS, INPUT_VALUES["education_level"]),
     (claim_schemas.TRANSPORT_MODES, INPUT_VALUES["transport_mode"]), (fields.SEGMENTS, FACTS["segment"].values),
+    (claim_schemas.AID_KINDS, INPUT_VALUES["aid_kind"]),
     (fields.PAYERS, FACTS["payer"].values), (fields.SCALES, FACTS["employer_scale"].values),
     (fields.CATEGORIES, FACTS["category"].values), (fields.PROGRAMS, FACTS["programs"].values),
     (licensing_schemas.PURPOSES, FACTS["purpose"].values),

@@ -71,7 +71,7 @@ def test_participant_round_trip(client: FlaskClient, admin: dict[str, str], seed
 
 def test_participant_optional_fields_default(client: FlaskClient, admin: dict[str, str], seeded: None) -> None:
     body = samples.participant_pmi()
-    for optional in ("employer_npp", "project_number", "wage", "declared_income", "employment_ended_on",
+    for optional in ("employer_npp", "project_number", "wage", "actual_wage", "declared_income", "employment_ended_on",
                      "jht_balance", "jht_partial_withdrawals"):
         del body[optional]
     assert client.put(f"/v1/participants/{samples.KPJ_PMI}", json=body, headers=admin).status_code == 200

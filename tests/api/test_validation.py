@@ -127,6 +127,9 @@ CASES: list[Case] = [
     *[bad("BPU", "declared_income", v) for v in BAD_MONEY],  # BPU without declared_income: None
     bad("BPU", "declared_income", DELETE),
     bad("PU", "declared_income", 2_000_000),
+    *[bad("PU", "actual_wage", v) for v in BAD_MONEY if v is not None],
+    bad("PU", "actual_wage", 4_500_000),  # not above the reported wage: no under-reporting
+    bad("BPU", "actual_wage", 3_000_000),  # a BPU has no employer to under-report
     *[bad("PU", "payer", v) for v in ("company", "Employer", None, DELETE)],
     *[bad("PU", "employment_ended_on", v) for v in BAD_DATES],
     *[bad("PU", "jht_balance", v) for v in BAD_MONEY],

@@ -31,6 +31,8 @@ VARIANTS: list[dict[str, Any]] = [
      "scholarship_children_university": 0},
     {"participant_registered": False},
     {"membership_start": "2024-03-11"},
+    {"membership_start": "2024-03-11", "segment": "BPU", "declared_income": 3000000, "contribution_ever_paid": True,
+     "contribution_active": True},
     {"programs": ["JKM"]},
     {"duplicate_of": "first"},
     {"incident_kind": "occupational_disease", "pak_years_after_employment": 4},

@@ -92,7 +92,7 @@ def test_unknown_participant_and_duplicate(shipped: Ruleset) -> None:
     assert facts["participant_registered"] is False
     decision = shipped.evaluate(facts)
     # the heirs and the kind of accident are payment notes: a rejection leaves them out
-    assert [r.code for r in decision.reasons] == ["DUPLICATE_CLAIM", "NOT_A_PARTICIPANT"]
+    assert [r.code for r in decision.reasons] == ["DUPLICATE_CLAIM", "NOT_A_PARTICIPANT", "EMPLOYER_OWES_EQUIVALENT"]
     assert "c-1" in decision.reasons[0].message_en and "c-1" in decision.reasons[0].message_id
 
 

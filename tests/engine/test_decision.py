@@ -116,3 +116,26 @@ def test_a_placeholder_naming_no_fact_or_parameter_is_refused() -> None:
     catalogue = CATALOGUE + "ODD:\n  kind: reject\n  id: Batas {limit.nope} hari.\n  en: Limit {limit.nope} days.\n"
     with pytest.raises(RuleFileError, match=r"ODD.id: placeholder \{limit.nope\} is not a known fact or parameter"):
         small_ruleset(rule_yaml("T.X", "{fact: wage, gt: 1}"), catalogue=catalogue)
+
+
+def test_a_benefit_the_employer_owes_of_its_own_stays_outside_the_total() -> None:
+    ruleset = small_ruleset(rule_yaml("T.OWN", "{fact: wage, present: true}",
+                                      "[{benefit: {code: LUMP, amount: '2 * wage'}}, "
+                                      "{benefit: {code: SHORT, amount: '3', payer: employer}}]"))
+    decision = decide(ruleset, wage=1000)
+    assert [(b.code, b.amount, b.payer) for b in decision.benefits] == [("LUMP", 2000, None), ("SHORT", 3, "employer")]
+    out = decision.to_dict()
+    assert (out["total_amount"], out["employer_total"], out["liability"]) == (2000, 3, "bpjs")
+    assert out["benefits"][1]["payer"] == "employer" and "payer" not in out["benefits"][0]
+    referred = decide(small_ruleset(rule_yaml("T.OWN", "{fact: wage, present: true}",
+                                              "[{benefit: {code: SHORT, amount: '3', payer: employer}}, "
+                                              "{refer: SEND}]")), wage=1000).to_dict()
+    assert (referred["provisional_total"], referred["provisional_employer_total"]) == (0, 3)
+    assert "employer_total" not in decide(small_ruleset(RULES), wage=1000).to_dict()
+
+
+@pytest.mark.parametrize("payer", ["worker", "self", "bpjs"])
+def test_a_benefit_is_owed_by_the_employer_or_by_no_one_named(payer: str) -> None:
+    with pytest.raises(RuleFileError, match="a benefit's payer is employer"):
+        small_ruleset(rule_yaml("T.OWN", "{fact: wage, present: true}",
+                                f"[{{benefit: {{code: SHORT, amount: '3', payer: {payer}}}}}]"))

@@ -13,11 +13,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
+from api.claim_schemas import DOCUMENTS
 from api.db import session_scope
 from api.models import DecisionRecord, ReplayChunk, ReplayJob
 from api.pages import impact
 from tests.api import endpoints
 from tests.api.admin import append_only_lifted
+from tests.api.test_examples import KPJ as EXAMPLE_KPJ
+from tests.api.test_examples import NPP as EXAMPLE_NPP
+from tests.api.test_examples import Registry
 
 from .conftest import AuditLog, sign_in
 from .helpers import AUDIT_LOG_SIZE, changed_decision, csrf, text_of
@@ -150,6 +154,26 @@ def test_a_decision_shows_its_facts_not_the_registry_records_they_came_from(audi
     kpj = record.inputs["participant"]["kpj"]  # who the participant is: in the stored inputs, not in the facts
     assert kpj and kpj not in str(record.facts)
     assert kpj not in page(auditor, f"/audit/decisions/{record.decision_id}")
+
+
+def test_a_decision_shows_what_the_employer_owes_of_its_own_apart_from_the_total(
+        auditor: FlaskClient, auth: Any) -> None:
+    # an under-reported wage (issue 11 item 11): BPJS pays on the reported wage, the employer owes the shortfall
+    registry = Registry(auditor, auth)
+    registry.employer()
+    registry.paid_months(f"employer:{EXAMPLE_NPP}", "2023-01", "2024-06")
+    registry.participant()
+    filed = auditor.post("/v1/claims", headers={**auth("officer"), "Idempotency-Key": "audit-shortfall-1"}, json={
+        "claim_type": "JKK", "kpj": EXAMPLE_KPJ, "filed_on": "2024-06-10", "documents": list(DOCUMENTS),
+        "incident": {"date": "2024-03-10", "kind": "workplace", "reported_on": "2024-03-10", "actual_wage": 7_000_000,
+                     "outcome": {"type": "temporary_incapacity", "incapacity_months": 15}}})
+    assert filed.status_code == 201, filed.get_json()
+    decision = filed.get_json()["decision"]
+    assert (decision["total_amount"], decision["employer_total"]) == (67_500_000, 27_000_000)
+    text = page(auditor, f"/audit/decisions/{decision['decision_id']}")
+    assert "JKK_STMB_WAGE_SHORTFALL (dibayar pemberi kerja, tidak termasuk jumlah total)" in text
+    assert re.search(r"Jumlah total\s*Rp67\.500\.000", text), text
+    assert re.search(r"Dibayar sendiri oleh pemberi kerja\s*Rp27\.000\.000", text), text
 
 
 def test_a_tampered_neighbour_breaks_the_chain_check(app: Flask, auditor: FlaskClient, audit_log: AuditLog) -> None:
