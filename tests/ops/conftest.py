@@ -3,8 +3,8 @@ registry, on SQLite and on a throwaway PostgreSQL cluster of their own (fsync on
 
 The demo database is built once per backend per session (600 demo workers and every employer: a tenth of the
 import time) and copied for each test: a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL.
-These tests run in the suite's first pass only (scripts/test-all.sh runs tests/api again on PostgreSQL); they
-bring their own server.
+scripts/test-all.sh runs them in a phase of their own after the SQLite and PostgreSQL passes, in pytest-xdist
+workers (each worker builds its own demo databases and cluster); they bring their own server.
 """
 
 from __future__ import annotations
