@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,7 +46,7 @@ from adjudication.ruleset import read_rules_dir  # noqa: E402
 from api import create_app, decision_log, replay_jobs  # noqa: E402
 from api.db import make_engine, session_scope  # noqa: E402
 from api.migrate import upgrade  # noqa: E402
-from api.models import ReplayJob  # noqa: E402
+from api.models import DecisionRecord, ReplayJob  # noqa: E402
 from api.replay_run import Window  # noqa: E402
 from api.rulesets import compiled  # noqa: E402
 from fixtures import decisions  # noqa: E402
@@ -91,8 +92,14 @@ def database(count: int) -> str:
 
 
 def one_parameter_change(app: Any) -> str:
-    """Store the shipped rules with a new JKK death multiplier from a date; its version."""
-    files = read_rules_dir(ROOT / "rules")
+    """Store the ruleset most of the log was decided with, with a new JKK death multiplier from a date; its version.
+
+    (Not the shipped rules/: a database built by an older checkout was decided under older rules, and the change
+    measured must be the one parameter, not everything that changed in rules/ since.)"""
+    with session_scope(app) as session:
+        base = session.execute(select(DecisionRecord.ruleset_version, func.count()).group_by(
+            DecisionRecord.ruleset_version).order_by(func.count().desc()).limit(1)).first()
+        files = dict(app.extensions["rulesets"].get(session, base[0]).files) if base else read_rules_dir(ROOT / "rules")
     jkk = yaml.safe_load(files["parameters/jkk.yaml"])
     day, value = NEW_DEATH_MULTIPLIER
     jkk["death"]["multiplier"]["values"][dt.date.fromisoformat(day)] = {
