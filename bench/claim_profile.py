@@ -25,19 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, demo_database, quiet_env
-
-BODIES = {  # as bench/claims.py sends them
-    "JKK": '{"claim_type":"JKK","kpj":"%s","filed_on":"2026-11-01","incident":{"date":"%s","kind":"workplace",'
-           '"reported_on":"%s","outcome":{"type":"temporary_incapacity","incapacity_months":2},'
-           '"costs":{"transport":[{"mode":"land","amount":250000}],"medical":0}},'
-           '"documents":["kpj_card","ktp","doctor_statement","stage1_report_form","stage2_report_form"]}',
-    "JKM": '{"claim_type":"JKM","kpj":"%s","filed_on":"2026-11-01","incident":{"date":"%s","cause":"natural"},'
-           '"heirs":[{"relation":"spouse"}],"documents":["kpj_card","heir_ktp","family_card","death_certificate",'
-           '"heir_certificate","bank_book"]}',
-    "JHT": '{"claim_type":"JHT","kpj":"%s","filed_on":"2026-11-01","incident":{"reason":"resignation",'
-           '"date":"%s"},"documents":["kpj_card","ktp","resignation_certificate","bank_book"]}',
-}
+from bench.common import BODIES, ROOT, demo_database, quiet_env
 
 _spent: collections.Counter[str] = collections.Counter()
 _LABELS: list[str] = []  # in the order they are printed

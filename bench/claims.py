@@ -34,23 +34,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: bench.pg and adjudication
 
-from common import ROOT, call, demo_database, gunicorn, quiet_env  # noqa: E402
+from common import BODIES, ROOT, call, demo_database, gunicorn, quiet_env  # noqa: E402
 
 from adjudication.signing import write_private_key  # noqa: E402
 from bench.pg import Cluster  # noqa: E402
-
-# one claim body per type, a Lua format string over (kpj, event date, event date); Lua ignores an unused argument
-BODIES = {
-    "JKK": '{"claim_type":"JKK","kpj":"%s","filed_on":"2026-11-01","incident":{"date":"%s","kind":"workplace",'
-           '"reported_on":"%s","outcome":{"type":"temporary_incapacity","incapacity_months":2},'
-           '"costs":{"transport":[{"mode":"land","amount":250000}],"medical":0}},'
-           '"documents":["kpj_card","ktp","doctor_statement","stage1_report_form","stage2_report_form"]}',
-    "JKM": '{"claim_type":"JKM","kpj":"%s","filed_on":"2026-11-01","incident":{"date":"%s","cause":"natural"},'
-           '"heirs":[{"relation":"spouse"}],"documents":["kpj_card","heir_ktp","family_card","death_certificate",'
-           '"heir_certificate","bank_book"]}',
-    "JHT": '{"claim_type":"JHT","kpj":"%s","filed_on":"2026-11-01","incident":{"reason":"resignation",'
-           '"date":"%s"},"documents":["kpj_card","ktp","resignation_certificate","bank_book"]}',
-}
 
 # wrk's --latency prints p50, p75, p90 and p99; this prints the percentiles the targets name
 DONE = r"""

@@ -75,3 +75,17 @@ def quiet_env(database_url: str) -> dict[str, str]:
     """The environment a benchmark runs the service in."""
     # no replay consumer beside gunicorn: the HTTP benchmarks measure the web workers alone
     return {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "REPLAY_CONSUMER": "0"}
+
+
+# one claim body per type, a Lua format string over (kpj, event date, event date); Lua ignores an unused argument
+BODIES = {
+    "JKK": '{"claim_type":"JKK","kpj":"%s","filed_on":"2026-11-01","incident":{"date":"%s","kind":"workplace",'
+           '"reported_on":"%s","outcome":{"type":"temporary_incapacity","incapacity_months":2},'
+           '"costs":{"transport":[{"mode":"land","amount":250000}],"medical":0}},'
+           '"documents":["kpj_card","ktp","doctor_statement","stage1_report_form","stage2_report_form"]}',
+    "JKM": '{"claim_type":"JKM","kpj":"%s","filed_on":"2026-11-01","incident":{"date":"%s","cause":"natural"},'
+           '"heirs":[{"relation":"spouse"}],"documents":["kpj_card","heir_ktp","family_card","death_certificate",'
+           '"heir_certificate","bank_book"]}',
+    "JHT": '{"claim_type":"JHT","kpj":"%s","filed_on":"2026-11-01","incident":{"reason":"resignation",'
+           '"date":"%s"},"documents":["kpj_card","ktp","resignation_certificate","bank_book"]}',
+}
