@@ -6,9 +6,10 @@ journal's path. Each claim is a distinct event (KPJ, date) of a demo participant
 clearances are GETs (and one in ten a batch of 20) over demo NIBs on the registry's snapshot date; audit reads fetch
 a decision this client was answered during the run, and one in ten replays it with its original ruleset.
 
-The journal has one JSON line per request: ``name``, ``status`` (0 when no answer came: a refused or cut connection
-or a time-out), ``request_id`` (sent as ``X-Request-Id``, so a stored decision names the request that made it),
-the ``decisions`` the answer acknowledged, and for a claim its ``key`` and ``n`` (the body is rebuilt from ``n``).
+The journal has one JSON line per request: ``name``, ``status`` (0 when no answer came: a refused or cut connection,
+a time-out, or a 2xx status line whose JSON answer was cut off, kept as ``http_status``), ``request_id`` (sent as
+``X-Request-Id``, so a stored decision names the request that made it), the ``decisions`` the answer acknowledged,
+and for a claim its ``key`` and ``n`` (the body is rebuilt from ``n``).
 """
 
 from __future__ import annotations
@@ -57,8 +58,14 @@ class Clerk(FastHttpUser):
             entry["ms"] = round(1000 * (time.time() - started), 1)
             try:
                 answer = response.json() if response.text else None
-            except ValueError:
+            except Exception as error:  # noqa: BLE001 - a body cut off mid-way (its worker killed) or not JSON
                 answer = None
+                if 200 <= entry["status"] < 300:
+                    entry["cut_off"] = f"{type(error).__name__}: {error}"[:200]
+            if 200 <= entry["status"] < 300 and not isinstance(answer, dict):
+                # every 2xx of this service is a JSON object: a status line without its whole answer is no answer
+                # (a worker killed while it wrote a large batch answer); the decisions it made are unacknowledged
+                entry["http_status"], entry["status"] = entry["status"], 0
             if 200 <= entry["status"] < 300:
                 response.success()
             else:
