@@ -15,8 +15,7 @@ from sqlalchemy import update
 from api import replay_jobs
 from api.db import session_scope
 from api.models import ReplayChunk, ReplayJob
-from tests.pages.conftest import sign_in
-from tests.pages.helpers import csrf
+from tests.pages.helpers import csrf, sign_in
 
 from .conftest import LOG_SIZE, StoreLog, bpu_inactive_at_once, changed_rules, raise_funeral, store_ruleset
 from .test_replays import WINDOW, YEAR, post

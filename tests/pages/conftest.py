@@ -4,7 +4,6 @@ with a newer ruleset stored beside it, and the headless browser."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -15,13 +14,7 @@ from api import decision_log
 from api.models import DecisionRecord
 
 from .browser import headless_chromium
-from .helpers import audit_log_entries, csrf, store_audit_log
-
-
-def sign_in(client: FlaskClient, token: str, page: str = "/licensing") -> Any:
-    """Post the sign-in form of ``page`` as a browser would: its CSRF token first."""
-    html = client.get(f"{page}/sign-in").get_data(as_text=True)
-    return client.post(f"{page}/sign-in", data={"token": token, "csrf_token": csrf(html)})
+from .helpers import audit_log_entries, sign_in, store_audit_log
 
 
 @pytest.fixture

@@ -102,3 +102,9 @@ def changed_decision(app: Flask, records: list[DecisionRecord], newer: str) -> D
             if not replay_record(session, stored, newer)["identical"]:
                 return record
     raise AssertionError("the newer ruleset changes no decision")
+
+
+def sign_in(client: FlaskClient, token: str, page: str = "/licensing") -> Any:
+    """Post the sign-in form of ``page`` as a browser would: its CSRF token first."""
+    html = client.get(f"{page}/sign-in").get_data(as_text=True)
+    return client.post(f"{page}/sign-in", data={"token": token, "csrf_token": csrf(html)})

@@ -23,8 +23,8 @@ from tests.api.test_examples import KPJ as EXAMPLE_KPJ
 from tests.api.test_examples import NPP as EXAMPLE_NPP
 from tests.api.test_examples import Registry
 
-from .conftest import AuditLog, sign_in
-from .helpers import AUDIT_LOG_SIZE, changed_decision, csrf, text_of
+from .conftest import AuditLog
+from .helpers import AUDIT_LOG_SIZE, changed_decision, csrf, sign_in, text_of
 
 UNKNOWN_VERSION = "sha256:" + "0" * 64
 

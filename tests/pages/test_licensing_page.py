@@ -19,8 +19,7 @@ from api.models import ApiToken, DecisionRecord
 from api.pages import i18n
 from api.pages.signin import instance_secret_key
 
-from .conftest import sign_in
-from .helpers import LATE_NIB, NIB, PROJECT, UNKNOWN_NIB, csrf, store_registry, text_of
+from .helpers import LATE_NIB, NIB, PROJECT, UNKNOWN_NIB, csrf, sign_in, store_registry, text_of
 
 
 def decisions(app: Flask) -> list[DecisionRecord]:
