@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 
 from .contributions import due_dates, parameter
 from .facts import (
+    ContributionStatus,
     age_at,
     claim_age_years,
     contribution_status,
@@ -49,9 +50,14 @@ def _optional_date(value: Any) -> dt.date | None:
 
 
 def scholarship_levels(parameters: Parameters, on: dt.date) -> dict[str, str]:
-    """Education level -> the scholarship level that pays for it, in force on ``on``."""
-    return {education: level for level in SCHOLARSHIP_LEVELS
-            for education in parameter(parameters, f"scholarship.levels.{level}", on)}
+    """Education level -> the scholarship level that pays for it, in force on ``on`` (kept per day: a log of
+    decisions asks for the same days over and over)."""
+    memo: dict[dt.date, dict[str, str]] = parameters.memo.setdefault("scholarship.levels", {})
+    levels = memo.get(on)
+    if levels is None:
+        levels = memo[on] = {education: level for level in SCHOLARSHIP_LEVELS
+                             for education in parameter(parameters, f"scholarship.levels.{level}", on)}
+    return levels
 
 
 def scholarship_children(heirs: Iterable[Mapping[str, Any]], on: dt.date, parameters: Parameters
@@ -81,14 +87,20 @@ def _scholarship_facts(heirs: list[Mapping[str, Any]], on: dt.date, parameters: 
 
 
 def heir_classes(parameters: Parameters, on: dt.date) -> list[tuple[str, ...]]:
-    """The classes of heirs in their legal order (``heirs.class_1``, ``class_2``, ... in force on ``on``)."""
+    """The classes of heirs in their legal order (``heirs.class_1``, ``class_2``, ... in force on ``on``; kept per
+    day)."""
+    memo: dict[dt.date, list[tuple[str, ...]]] = parameters.memo.setdefault("heirs.classes", {})
+    found = memo.get(on)
+    if found is not None:
+        return list(found)
     classes: list[tuple[str, ...]] = []
     while f"heirs.class_{len(classes) + 1}" in parameters:
         value = parameters.value(f"heirs.class_{len(classes) + 1}", on)
         if not isinstance(value, tuple):
             break
         classes.append(tuple(str(relation) for relation in value))
-    return classes
+    memo[on] = classes
+    return list(classes)
 
 
 def heir_class(heirs: Iterable[Mapping[str, Any]], classes: list[tuple[str, ...]]) -> tuple[int, list[str]]:
@@ -143,29 +155,41 @@ def _participant_facts(participant: Mapping[str, Any], on: dt.date, contribution
                      contribution_consecutive_unpaid_months=status.consecutive_unpaid_months,
                      contribution_paid_months=status.paid_months, contribution_active=status.active,
                      contribution_ever_paid=status.ever_paid, contribution_reactivated_on=status.reactivated_on)
-    facts["contribution_period_months"] = contribution_period_months(segment, start, on, contributions, parameters)
+        # the status just reckoned is the one the contribution period needs when it covers the same months: BPU
+        # (from the membership start; the lapse threshold changes no month's payment) and PU with no
+        # employment end (from the first record, when the membership began before it)
+        known = status if segment == "BPU" or ended is None else None
+    else:
+        known = None
+    facts["contribution_period_months"] = contribution_period_months(segment, start, on, contributions, parameters,
+                                                                     known)
     return facts
 
 
 def contribution_period_months(segment: str | None, start: dt.date | None, on: dt.date,
-                               contributions: list[Any], parameters: Parameters) -> int | None:
+                               contributions: list[Any], parameters: Parameters,
+                               known: ContributionStatus | None = None) -> int | None:
     """Months of contributions at ``on`` for minimum-period rules (the JKM scholarship), decision D3.
 
     BPU: the months fully paid since the membership start (the participant's own record). PU: the completed
     months of membership less the months due in the employer's record since the membership start that were
     not paid by ``on`` (the registry keeps a recent window only, so months before its first record count as
     paid). JAKON and PMI are covered by the project or placement package: the months of membership.
+    ``known`` is the segment's status of these records at ``on`` when already reckoned: a BPU member's from the
+    membership start, a PU worker's from the first record with no end date; it is used where it covers the
+    same months.
     """
     if start is None:
         return None
     if segment == "BPU":
-        return contribution_status(contributions, on, due_dates(parameters, "BPU"), since=start).paid_months
+        status = known or contribution_status(contributions, on, due_dates(parameters, "BPU"), since=start)
+        return status.paid_months
     months = membership_months(start, on)
     if segment == "PU" and contributions:
         first = min(parse_period(_period(c)) for c in contributions)
         since = max((start.year, start.month), first)
-        unpaid = contribution_status(contributions, on, due_dates(parameters, "PU"),
-                                     since=dt.date(since[0], since[1], 1))
+        unpaid = known if known is not None and since == first else contribution_status(
+            contributions, on, due_dates(parameters, "PU"), since=dt.date(since[0], since[1], 1))
         months -= unpaid.overdue_months
     return max(0, months)
 

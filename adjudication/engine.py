@@ -9,15 +9,20 @@ Guards against the engine's known bugs (see DURABLE_RULES.md):
 * definitions deep-copied before registering (``Ruleset.__init__`` deletes ``run`` from them);
 * versioned ruleset names that are never deleted (deleting or re-registering a name is unsafe).
 
-Speed: durable JSON-encodes the session state, re-asserts it (``update_state``) and decodes the next matched
-fact for every action it runs, so the state is kept to durable's own ``{sid, id}``: actions record what fired
-and the amount items in a per-evaluation ``Session`` kept in Python, keyed by the unique sid (evaluations are
-serialised by the per-process lock, and the session is dropped in ``finally``).
+Speed: durable's Python layer JSON-encodes the session state, re-asserts it (``update_state``), decodes the
+next matched fact and builds a closure with two clock reads for every action it runs. So the state is kept to
+durable's own ``{sid, id}``, actions record what fired and the amount items in a per-evaluation ``Session`` kept in
+Python, and a part is driven through durable's C extension with the same calls in the same order as
+``Host.assert_fact`` makes them (``assert_fact``, ``start_action_for_state``, then per action ``update_state``
+with the unchanged state and ``complete_and_start_action``), without that per-action Python: only the action's
+rule key is read from each message. That extension and ``Ruleset._handle`` are private API of durable-rules
+2.0.28 (pinned); ``tests/engine/test_durable_guards.py`` has canaries for the calls and the message form.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import os
 import threading
@@ -26,6 +31,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import durable_rules_engine as native
 from durable import engine as durable
 
 from .compiler import CATCH_ALL_PRI, catch_all_pattern, pattern_properties
@@ -37,15 +43,17 @@ log = logging.getLogger(__name__)
 class Session:
     """What the actions of one evaluation record: rule indexes fired and amount items, per part."""
 
-    __slots__ = ("facts", "fired", "items")
+    __slots__ = ("facts", "failure", "fired", "items")
 
     def __init__(self, facts: Mapping[str, Any]) -> None:
         self.facts = facts  # the case as actions read it (engine form: dates as epoch days)
         self.fired: list[int] = []
         self.items: list[tuple[int, int, int, str]] = []  # (rule index, effect index, amount, basis)
+        self.failure: Exception | None = None  # the first action that raised, raised after the session ends
 
 
 Action = Callable[[Session], None]
+CATCH_ALL_KEY = "__catch_all__"
 DefinitionFactory = Callable[[], dict[str, Any]]
 
 # every ruleset name this process may evaluate, with a factory for a fresh definition; never shrinks,
@@ -54,6 +62,8 @@ _DEFINITIONS: dict[str, DefinitionFactory] = {}
 # per ruleset name, the document properties its patterns read: only these are asserted (durable JSON-encodes and
 # decodes the matched fact for every action it runs, so a smaller fact is a cheaper action)
 _PROPERTIES: dict[str, frozenset[str]] = {}
+# per ruleset name, its actions by rule key (the catch-all's is None): what the C loop in _drive runs
+_ACTIONS: dict[str, dict[str, Action | None]] = {}
 # the session of each evaluation in progress, by its sid (at most one per process: evaluations hold the lock)
 _SESSIONS: dict[str, Session] = {}
 
@@ -111,7 +121,7 @@ def register(name: str, rules: dict[str, dict[str, Any]], actions: dict[str, Act
         for key, rule in rules.items():
             fresh[key] = {"pri": rule["pri"], "all": [{"m": copy.deepcopy(rule["pattern"])}],
                           "run": _bind(actions[key])}
-        fresh["__catch_all__"] = {"pri": CATCH_ALL_PRI, "all": [{"m": catch_all_pattern()}],
+        fresh[CATCH_ALL_KEY] = {"pri": CATCH_ALL_PRI, "all": [{"m": catch_all_pattern()}],
                                   "run": _catch_all}
         return fresh
 
@@ -121,6 +131,7 @@ def register(name: str, rules: dict[str, dict[str, Any]], actions: dict[str, Act
         # same name = same content hash = same behaviour: keep the first registration
         _DEFINITIONS.setdefault(name, definition)
         _PROPERTIES.setdefault(name, properties)
+        _ACTIONS.setdefault(name, {**actions, CATCH_ALL_KEY: None})
 
 
 def _bind(action: Action) -> Callable[[Any], None]:
@@ -145,22 +156,53 @@ def _flush(host: _SyncHost, name: str, sid: str) -> bool:
         return False
 
 
-def _run_part(host: _SyncHost, name: str, sid: str, document: dict[str, Any]) -> None:
+def action_key(message: str) -> str:
+    """The rule key of an action message from durable's C engine: ``{"<key>":{"m":{...the matched fact...}}}``.
+
+    (Rule keys are ``r<index>`` and the catch-all's: no quote or escape in them.)"""
+    return message[2:message.index('"', 2)]
+
+
+def _drive(handle: int, name: str, document: dict[str, Any], session: Session) -> bool:
+    """Assert ``document`` and run every action it triggers, as ``Host.assert_fact`` would; whether any ran.
+
+    An action's exception is kept and the loop goes on, as durable does (the session must finish its actions
+    before it may be deleted); it is raised after the session is deleted."""
+    code, state_offset = native.assert_fact(handle, json.dumps(document, ensure_ascii=False))
+    if code != 0:  # not handled (no rule matched, not even the catch-all) or observed: cannot happen to a case
+        raise EvaluationError(f"the rule engine did not take the case in {name} (code {code})")
+    started = native.start_action_for_state(handle, state_offset)
+    if started is None:
+        return False
+    state, message = started
+    actions = _ACTIONS[name]
+    while message is not None:
+        action = actions[action_key(message)]
+        if action is not None and session.failure is None:
+            try:
+                action(session)
+            except Exception as exc:  # noqa: BLE001 - reported once the session is deleted
+                session.failure = exc
+        native.update_state(handle, state)
+        message = native.complete_and_start_action(handle, state_offset)
+    return True
+
+
+def _run_part(host: _SyncHost, name: str, sid: str, document: dict[str, Any], session: Session) -> None:
     # no update_state first: the fact creates the session, whose state stays durable's own {sid, id}
-    state: Any = None
-    acted = False
+    acted = ran = False
     try:
-        state = host.assert_fact(name, document)
-        acted = True  # the catch-all matches every case, so at least one action ran
+        acted = ran = _drive(host.get_ruleset(name)._handle, name, document, session)
     finally:
         if not acted:
             acted = _flush(host, name, sid)
         if acted:
             host.delete_state(name, sid)
-    if not isinstance(state, dict):
-        raise EvaluationError(f"the rule engine returned no result for {name} (an action exceeded 10 s?)")
-    if state.get("exception"):
-        raise EvaluationError(f"a rule action failed in {name}: {str(state['exception'])[:2000]}")
+    if not ran:
+        raise EvaluationError(f"the rule engine ran no action for {name} (an action's lease expired?)")
+    if session.failure is not None:
+        failure, session.failure = session.failure, None
+        raise EvaluationError(f"a rule action failed in {name}: {str(failure)[:2000]}") from failure
 
 
 def evaluate(names: Sequence[str], document: Mapping[str, Any],
@@ -183,7 +225,7 @@ def evaluate(names: Sequence[str], document: Mapping[str, Any],
                     properties = _PROPERTIES[name]
                     asserted = {key: value for key, value in document.items() if key in properties}
                     asserted["sid"] = sid
-                    _run_part(host, name, sid, asserted)
+                    _run_part(host, name, sid, asserted, session)
                     results.append({"fired": session.fired, "items": session.items})
             finally:
                 del _SESSIONS[sid]

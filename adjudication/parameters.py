@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,7 +50,13 @@ class Parameter:
 
     def at(self, on: dt.date) -> DatedValue | None:
         """The value in force on ``on``, or None before the first start."""
-        return value_in_force(self.values, on)
+        index = bisect.bisect_right(self.starts, on)
+        return self.values[index - 1] if index else None
+
+    @functools.cached_property
+    def starts(self) -> tuple[dt.date, ...]:
+        """The values' start dates, in order (what ``at`` searches)."""
+        return tuple(v.start for v in self.values)
 
     @property
     def kind(self) -> str:

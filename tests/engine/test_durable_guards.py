@@ -240,25 +240,90 @@ def test_sessions_are_dropped_after_each_evaluation_even_when_an_action_fails(sh
     assert engine._SESSIONS == {}
 
 
-def test_durable_session_state_stays_tiny() -> None:
-    # durable JSON-encodes and re-asserts the state after every action: nothing of ours may grow in it
+def test_durable_session_state_stays_tiny(monkeypatch: pytest.MonkeyPatch) -> None:
+    # durable re-asserts the state after every action (update_state): nothing of ours may grow in it
+    import json
+
     from adjudication import engine
 
     seen: list[dict[str, object]] = []
-    original = engine._bind
+    update_state = engine.native.update_state
 
-    def spy(action: engine.Action) -> object:
-        run = original(action)
+    def spy(handle: int, state: str) -> object:
+        seen.append(json.loads(state))
+        return update_state(handle, state)
 
-        def wrapped(c: object) -> None:
-            run(c)
-            seen.append(dict(c.s._d))  # type: ignore[attr-defined]
-        return wrapped
+    monkeypatch.setattr(engine.native, "update_state", spy)
+    ruleset = small_ruleset(rule_yaml("T.SPY", "{fact: wage, gt: 1}", "[{benefit: {code: X, amount: wage}}]"))
+    assert ruleset.evaluate({"event_date": "2024-01-01", "wage": 7}).total_amount == 7
+    # one update per action: the rule's and the catch-all's
+    assert len(seen) == 2 and all(set(state) <= {"sid", "id", "$s"} for state in seen), seen
 
-    engine._bind = spy  # type: ignore[assignment]
-    try:
-        ruleset = small_ruleset(rule_yaml("T.SPY", "{fact: wage, gt: 1}", "[{benefit: {code: X, amount: wage}}]"))
-        assert ruleset.evaluate({"event_date": "2024-01-01", "wage": 7}).total_amount == 7
-    finally:
-        engine._bind = original  # type: ignore[assignment]
-    assert seen and all(set(state) <= {"sid", "id", "$s"} for state in seen), seen
+
+def _durables_own_loop(names: tuple[str, ...], document: dict[str, object]) -> list[dict[str, object]]:
+    """What engine.evaluate gives, with each part run by durable's public ``Host.assert_fact`` instead of the
+    C loop (``engine._drive``): its Python closures call the same bound actions."""
+    import uuid
+
+    from adjudication import engine
+
+    sid, session, results = uuid.uuid4().hex, engine.Session(document), []
+    with engine._locked_host() as host:
+        engine._SESSIONS[sid] = session
+        try:
+            for name in names:
+                session.fired, session.items = [], []
+                asserted = {k: v for k, v in document.items() if k in engine._PROPERTIES[name]}
+                state = host.assert_fact(name, {**asserted, "sid": sid})
+                host.delete_state(name, sid)
+                assert isinstance(state, dict) and not state.get("exception"), state
+                results.append({"fired": session.fired, "items": session.items})
+        finally:
+            del engine._SESSIONS[sid]
+    return results
+
+
+def test_canary_the_c_loop_fires_what_durables_own_loop_fires(shipped: Ruleset) -> None:
+    # engine._drive calls durable's C extension (private API) in Host.assert_fact's order; over every rule case
+    # with facts, both fire the same rules with the same amount items, part by part
+    from adjudication import engine
+    from adjudication.check import load_cases
+
+    from .conftest import RULES_DIR
+
+    compared = 0
+    for case in load_cases(RULES_DIR):
+        if case.facts is None or case.inputs is not None:
+            continue
+        try:
+            _, document, _ = shipped.case_document(case.facts)
+        except Exception:  # noqa: BLE001 - a case whose facts are meant to be refused
+            continue
+        names = shipped.parts_for(document)
+        assert engine.evaluate(names, document) == _durables_own_loop(names, document), case.name
+        compared += 1
+    assert compared > 300
+
+
+def test_canary_durables_action_message_names_the_rule_first() -> None:
+    # engine.action_key reads the rule key from the front of the C engine's message instead of decoding it
+    import json
+    import uuid
+
+    from adjudication import engine
+
+    engine.register("canary_message", {"r0": {"pri": 1, "pattern": {"$and": [{"kind": "case"}, {"$gt": {"w": 1}}]}}},
+                    {"r0": lambda session: None})
+    sid = uuid.uuid4().hex
+    with engine._locked_host() as host:
+        handle = host.get_ruleset("canary_message")._handle
+        code, offset = engine.native.assert_fact(handle, json.dumps({"sid": sid, "kind": "case", "w": 2, "n": "é\""}))
+        state, message = engine.native.start_action_for_state(handle, offset)
+        keys = []
+        while message is not None:
+            assert [engine.action_key(message)] == list(json.loads(message)), message
+            keys.append(engine.action_key(message))
+            engine.native.update_state(handle, state)
+            message = engine.native.complete_and_start_action(handle, offset)
+        host.delete_state("canary_message", sid)
+    assert (code, keys) == (0, ["r0", engine.CATCH_ALL_KEY])
