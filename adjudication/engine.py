@@ -1,11 +1,12 @@
 """The durable_rules host: one per process, no dispatcher threads, one evaluation at a time.
 
-Guards against the engine's known bugs (see DURABLE_RULES.md):
+Guards against the engine's known bugs (each with a test in tests/engine/test_durable_guards.py):
 * a fresh uuid sid per evaluation, ``delete_state`` in ``finally`` (more than 1024 live sids break a ruleset);
 * a catch-all rule so every session runs an action (``delete_state`` of an action-less sid segfaults);
 * the ``Host`` background dispatcher disabled (with request threads it walks freed state: SIGSEGV);
 * a per-process lock around each evaluation, and a new host and lock in a forked child;
-* ``state['exception']`` checked, because the engine swallows action exceptions;
+* an action's exception kept and raised once its session is deleted (durable's own loop swallows them into
+  ``state['exception']``);
 * definitions deep-copied before registering (``Ruleset.__init__`` deletes ``run`` from them);
 * versioned ruleset names that are never deleted (deleting or re-registering a name is unsafe).
 

@@ -1,4 +1,4 @@
-"""One test per known durable_rules bug (DURABLE_RULES.md), so an upgrade that changes one is noticed.
+"""One test per known durable_rules bug of durable-rules 2.0.28, so an upgrade that changes one is noticed.
 
 Tests that could crash or hang the interpreter run in a subprocess with a timeout: a segfault or an endless
 loop then fails the test instead of killing pytest.
