@@ -12,6 +12,7 @@ engine takes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -276,6 +277,14 @@ def parse_date(value: Any) -> dt.date | None:
         except ValueError:
             return None
     return None
+
+
+@functools.lru_cache(maxsize=8192)
+def iso_day_forms(value: str) -> tuple[str, int] | None:
+    """A date fact given as ISO text: (stored form, engine form), as ``check_fact`` gives them; None when the text
+    is no date. Kept per text: derived facts carry their dates as text, and a log of decisions repeats them."""
+    day = parse_date(value)
+    return None if day is None else (day.isoformat(), epoch_days(day))
 
 
 def check_fact(name: str, value: Any) -> tuple[Any, Any]:

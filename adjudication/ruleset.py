@@ -30,7 +30,7 @@ from .decision import Decision, Fired, assemble
 from .derivation import derive
 from .documents import requirement_text
 from .errors import FactError, RulesetError
-from .fact_catalogue import EPOCH, FACTS, RESERVED, check_fact, epoch_days, from_epoch_days
+from .fact_catalogue import EPOCH, FACTS, RESERVED, check_fact, epoch_days, from_epoch_days, iso_day_forms
 from .kinds import CASE_KINDS
 from .loader import Rule, load_files
 from .parameters import Parameters
@@ -183,6 +183,8 @@ class Ruleset:
                 stored_value = engine_value = value
             elif name in _DATE_FACTS and type(value) is dt.date:
                 stored_value, engine_value = value.isoformat(), (value - EPOCH).days
+            elif name in _DATE_FACTS and type(value) is str and (forms := iso_day_forms(value)) is not None:
+                stored_value, engine_value = forms
             else:
                 stored_value, engine_value = check_fact(name, value)
             stored[name] = stored_value
