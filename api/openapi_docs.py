@@ -123,7 +123,7 @@ def spec() -> APISpec:
 
     The document depends on the code alone (the views, their schemas and ``SETTINGS``), never on an app's
     configuration or database, so every app of a process serves this one. Building it walks every view and converts
-    every schema: two thirds of what ``create_app`` cost when each app built its own (~50 of ~80 ms), and the test
+    every schema: two thirds of what ``create_app`` cost when each app built its own (~75 of ~110 ms), and the test
     suite makes an app for nearly every test. The app it is built on is flask-smorest's ``Api`` with the API's
     blueprints, registered in the same order on the same URL converters as in create_app, so the paths and
     operations are the ones the service routes.
