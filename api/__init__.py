@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
-from flask_smorest import Api
 
 from . import checkpoints, cli, db, errors, json_body, openapi_docs, pages, rate_limits, request_log, routing
 from .auth import ROLES, requires_role
@@ -25,12 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     routing.init_app(app)
     app.config.update(from_environment(app.instance_path))
-    app.config.update(
-        API_TITLE="BPJS Ketenagakerjaan adjudication service",
-        API_VERSION="v1",
-        OPENAPI_VERSION="3.0.3",
-        JSON_SORT_KEYS=False,
-    )
+    app.config.update(openapi_docs.SETTINGS, JSON_SORT_KEYS=False)
     if config:
         app.config.update(config)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
@@ -41,15 +35,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app, checkpoints.init_app(app))
     # a malformed rule file stops the service here, with a message naming the file and the key
     app.extensions["rulesets"] = RulesetRegistry(app.config["RULES_DIR"])
-    api = Api(app, spec_kwargs={"components": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-    }, "extra_plugins": [openapi_docs.ExamplesAndErrors()]})
+    # the OpenAPI document is built by the first app of the process and shared (openapi_docs.spec says why); asked
+    # for here, so that a view or schema it cannot describe still stops the service at start-up
+    openapi_docs.spec()
     app.register_blueprint(openapi_docs.docs)
-    _document_error_responses(api)
-    _document_claim_incidents(api)
     errors.register_error_handlers(app)
-    _register_blueprints(api)
-    _register_service_routes(app, api)
+    for blueprint in openapi_docs.api_blueprints():
+        app.register_blueprint(blueprint)
+    _register_service_routes(app)
     # after the request id is set: these hooks may answer before the view does
     json_body.init_app(app)
     rate_limits.init_app(app)
@@ -59,36 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _register_blueprints(api: Api) -> None:
-    from . import assessments, audit, claim_case, claims, licensing, registry, replays
-
-    api.register_blueprint(registry.blp)
-    api.register_blueprint(assessments.blp)
-    api.register_blueprint(claims.blp)
-    api.register_blueprint(claim_case.blp)
-    api.register_blueprint(licensing.blp)
-    api.register_blueprint(audit.blp)
-    api.register_blueprint(replays.blp)
-
-
-def _document_error_responses(api: Api) -> None:
-    envelope = {"$ref": "#/components/schemas/Error"}
-    for name, text in (("UNAUTHORIZED", "No valid bearer token."),
-                       ("FORBIDDEN", "The token's role may not call this endpoint.")):
-        api.spec.components.response(name, {"description": text, "content": {"application/json": {"schema": envelope}}})
-
-
-def _document_claim_incidents(api: Api) -> None:
-    # a claim's incident is loaded by claim_type after the body, so no view names these schemas; the
-    # Claim schema's oneOf refers to them by name and must find them among the components
-    from .assessment_schemas import TYPE_SCHEMAS
-    from .claim_schemas import INCIDENT_SCHEMAS
-
-    for schema in [*INCIDENT_SCHEMAS.values(), *TYPE_SCHEMAS.values()]:
-        api.spec.components.schema(schema.__name__.removesuffix("Schema"), schema=schema)
-
-
-def _register_service_routes(app: Flask, api: Api) -> None:
+def _register_service_routes(app: Flask) -> None:
     @app.before_request
     def _request_id() -> None:
         # every decision stores the request that made it; the answer echoes it so a client can quote it
@@ -115,4 +79,4 @@ def _register_service_routes(app: Flask, api: Api) -> None:
     @app.get("/v1/openapi.json")
     @requires_role(*ROLES)
     def openapi() -> Any:
-        return jsonify(api.spec.to_dict())
+        return jsonify(openapi_docs.spec().to_dict())

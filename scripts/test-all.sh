@@ -43,6 +43,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Every Python process of the run (pytest workers, the gunicorn, CLI and pytest subprocesses of the tests) would
+# otherwise compile the project's modules and rewrite the test modules again when PYTHONDONTWRITEBYTECODE is set in
+# the caller's environment: bytecode is written (to __pycache__, ignored by git) and the project compiled up front.
+unset PYTHONDONTWRITEBYTECODE
+"$BIN/python" -m compileall -q api adjudication bench fixtures wsgi.py gunicorn.conf.py >/dev/null
+
 # a pass runs in its own process group (set -m), so that cleanup can stop it with its workers
 set -m
 echo "== test suite on SQLite: started, $JOBS workers =="

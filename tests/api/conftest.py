@@ -121,8 +121,14 @@ PERSONAL = re.compile("|".join(rf"(?<![\d.,]){re.escape(v)}(?![\d]|[.,]\d)" if v
 
 
 def personal_data_in(lines: Iterable[str]) -> list[str]:
-    """The personal values found in ``lines``, each with the start of the line it is in."""
-    return [f"{match.group()!r} in {line[:300]}" for line in lines for match in PERSONAL.finditer(line)]
+    """The personal values found in ``lines``, each with the start of the line it is in.
+
+    Every match of ``PERSONAL`` is one of ``PERSONAL_VALUES`` as it is written, so a line holding none of them has
+    none: that substring test (~6 µs a line) spares the regex (~250 µs a line, every log record of every API test)
+    for almost every line.
+    """
+    return [f"{match.group()!r} in {line[:300]}" for line in lines
+            if any(value in line for value in PERSONAL_VALUES) for match in PERSONAL.finditer(line)]
 
 
 class LogScan(logging.Handler):

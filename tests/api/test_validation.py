@@ -239,8 +239,11 @@ def _url(case: Case, key: str | None = None) -> str:
 
 def _snapshot(app: Flask, client: FlaskClient, headers: dict[str, str]) -> dict[str, Any]:
     """Row counts of every table and the stored contributions of both payers."""
+    tables = Base.metadata.sorted_tables
+    # one statement counting every table (a query each cost ~1 ms, each logged and scanned for personal data)
+    counting = select(*(select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables))
     with session_scope(app) as session:
-        counts = {t.name: session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
+        counts = dict(session.execute(counting).one()._mapping)
     listed = {payer: client.get(f"/v1/contributions?payer={payer}", headers=headers).get_json()
               for payer in (f"employer:{samples.NPP}", f"participant:{samples.KPJ_BPU}")}
     return {"counts": counts, "contributions": listed}
