@@ -8,12 +8,12 @@ stored inputs never parses the stored facts (only a pruning predicate or a recor
 from __future__ import annotations
 
 import datetime as dt
-import json
 import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, Row, Text, cast, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -137,19 +137,20 @@ class Replayer:
             changes: list[Change]) -> None:
         """Replay ``rows`` into ``tally``; append each changed or failed decision to ``changes``."""
         for row in rows:
-            result = json.loads(row.result)
-            inputs = json.loads(row.inputs) if row.inputs is not None else None
-            facts = json.loads(row.facts) if inputs is None else None
+            # orjson parses the stored JSON into the same values as json.loads, in about a third of the time
+            result = orjson.loads(row.result)
+            inputs = orjson.loads(row.inputs) if row.inputs is not None else None
+            facts = orjson.loads(row.facts) if inputs is None else None
             claim_type = _claim_type(inputs, facts)
             try:
                 ruleset = self.ruleset(session, row.ruleset_version if self.target == ORIGINAL else self.target)
                 skip = self._skip(session, row.ruleset_version, ruleset)
                 if skip is not None:
-                    facts = facts if facts is not None else json.loads(row.facts)
+                    facts = facts if facts is not None else orjson.loads(row.facts)
                     if skip(StoredCase(row.kind, row.ruleset_version, facts, tuple(result.get("rules_fired") or ()))):
                         tally.skipped(claim_type, result)
                         continue
-                stored = facts if facts is not None else (lambda row=row: json.loads(row.facts))
+                stored = facts if facts is not None else (lambda row=row: orjson.loads(row.facts))
                 # only decided values are compared: the messages and bases in words are not written
                 replayed = replay(ruleset, row.kind, stored, inputs, own=ruleset.version == row.ruleset_version,
                                   words=False).to_dict()
