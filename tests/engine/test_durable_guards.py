@@ -327,3 +327,13 @@ def test_canary_durables_action_message_names_the_rule_first() -> None:
             message = engine.native.complete_and_start_action(handle, offset)
         host.delete_state("canary_message", sid)
     assert (code, keys) == (0, ["r0", engine.CATCH_ALL_KEY])
+
+
+def test_an_integer_past_64_bits_is_refused_and_the_engine_recovers() -> None:
+    # the document is encoded with orjson, which refuses such an integer; durable's C engine could not hold it
+    # either. The session it opened is flushed and deleted: the next evaluations are decided as usual
+    ruleset = small_ruleset(rule_yaml("T.SPY", "{fact: wage, gt: 1}", "[{benefit: {code: X, amount: wage}}]"))
+    for _ in range(1100):  # each refused case frees its session: no leak towards durable's 1024 live sessions
+        with pytest.raises(EvaluationError, match="64-bit"):
+            ruleset.evaluate({"event_date": "2024-01-01", "wage": 2**70})
+    assert ruleset.evaluate({"event_date": "2024-01-01", "wage": 7}).total_amount == 7
