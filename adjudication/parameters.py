@@ -12,7 +12,7 @@ import bisect
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -49,7 +49,8 @@ class Parameter:
     path: str
 
     def at(self, on: dt.date) -> DatedValue | None:
-        """The value in force on ``on``, or None before the first start."""
+        """The value in force on ``on`` (the one with the latest start on or before it), or None before the first
+        start."""
         index = bisect.bisect_right(self.starts, on)
         return self.values[index - 1] if index else None
 
@@ -62,12 +63,6 @@ class Parameter:
     def kind(self) -> str:
         """What its values are: ``number``, ``date``, ``numbers`` or ``names`` (lists), or ``none`` if all null."""
         return next((_kind(v.value) for v in self.values if v.value is not None), "none")
-
-
-def value_in_force(values: Sequence[DatedValue], on: dt.date) -> DatedValue | None:
-    """Pick the value with the latest start on or before ``on`` (values sorted by start)."""
-    index = bisect.bisect_right([v.start for v in values], on)
-    return values[index - 1] if index else None
 
 
 class Parameters(Mapping[str, Parameter]):

@@ -118,14 +118,10 @@ class Replayer:
         self.target = target
         self.pruner = pruner
         self._skips: dict[tuple[str, str], SkipPredicate | None] = {}
-        self._rulesets: dict[str, Ruleset] = {}  # the registry's, without its lock for every row
 
     def ruleset(self, session: Session, version: str) -> Ruleset:
         """The ruleset of ``version``, compiled once per process."""
-        found = self._rulesets.get(version)
-        if found is None:
-            found = self._rulesets[version] = self.registry.get(session, version)
-        return found
+        return self.registry.get(session, version)
 
     def _skip(self, session: Session, before: str, after: Ruleset) -> SkipPredicate | None:
         key = (before, after.version)

@@ -52,9 +52,11 @@ class RulesetRegistry:
 
     def get(self, session: Session, version: str) -> Ruleset:
         """The ruleset of ``version``, re-created from its stored files when it is not the current one."""
-        with self._lock:
-            if version in self._cache:
-                return self._cache[version]
+        # a version already kept is read without the lock (one dict read is atomic; a replay asks once per row);
+        # the lock only orders the insertions below
+        found = self._cache.get(version)
+        if found is not None:
+            return found
         row = session.get(RulesetVersion, version)
         if row is None:
             raise NotFound(f"No ruleset {version}.")
