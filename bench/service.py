@@ -41,6 +41,38 @@ def _command_line(pid: int) -> bytes:
         return b""
 
 
+def _sockets(pid: int) -> set[str]:
+    """The inodes of ``pid``'s open sockets."""
+    found = set()
+    try:
+        for fd in (Path("/proc") / str(pid) / "fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                found.add(target[8:-1])
+    except OSError:
+        pass
+    return found
+
+
+def _connected_inodes(port: int) -> set[str]:
+    """The inodes of the TCP connections accepted on local ``port`` (not its listening socket)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            # sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] != "0A":  # 0A: LISTEN
+                found.add(fields[9])
+    return found
+
+
 def _started(pid: int) -> int:
     # field 22 of /proc/PID/stat: start time in clock ticks since boot
     return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[19])
@@ -99,6 +131,19 @@ class Service:
         victim = pid or min(self.worker_pids(), key=_started)
         os.kill(victim, signal.SIGKILL)
         return victim
+
+    def kill_busy_worker(self, wait: float = 3) -> int:
+        """SIGKILL a worker caught holding a client's connection (a sync worker holds one only while it serves a
+        request), so that the kill cuts a request in flight; the longest running worker if none is caught within
+        ``wait`` seconds."""
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            connected = _connected_inodes(self.port)
+            busy = [pid for pid in self.worker_pids() if _sockets(pid) & connected]
+            if busy:
+                return self.kill_worker(min(busy, key=_started))
+            time.sleep(0.001)
+        return self.kill_worker()
 
     def wait_for_workers(self, excluding: set[int], wait: float = 30) -> list[int]:
         """Wait until the master runs its full count of workers again, none of them in ``excluding``."""

@@ -36,11 +36,11 @@ def test_a_worker_killed_mid_load_loses_no_acknowledged_decision(demo: Demo):
     def kill_workers(service: Service, journal: Journal) -> dict[str, Any]:
         assert wait_for(lambda: len(journal()) >= 30, 20), "the load did not start"
         killed = []
-        # at least two kills, and more (up to four) until one of them caught a request in flight: on a busy
-        # machine a worker is sometimes killed between two requests, which proves less
+        # at least two kills, each of a worker caught serving a request, and more (up to four) until one was cut: a
+        # worker is sometimes killed between two requests, or in a GET the client sends again by itself
         while len(killed) < 2 or (len(killed) < 4 and not any(e.get("status") == 0 for e in journal())):
             moment = time.time()
-            killed.append(service.kill_worker())
+            killed.append(service.kill_busy_worker())
             service.wait_for_workers(excluding=set(killed), wait=20)
             assert wait_for(lambda m=moment: answered_after(journal, m, (200, 201)), 10), "no answer after a kill"
             # the replacement loads the app and compiles the rules before it serves: the next kill is of the
@@ -51,7 +51,10 @@ def test_a_worker_killed_mid_load_loses_no_acknowledged_decision(demo: Demo):
     run = under_load(demo, lambda service: 12 + 4 * max(2.0, 1.5 * service.boot_seconds), kill_workers)
     statuses = run.statuses()
     assert set(statuses) <= {0, 200, 201}, statuses  # no 500, no 503: only answers lost with their worker
-    assert statuses.get(0, 0) >= 1, "no request was in flight at any of the kills"
+    # in flight at a kill: a request left without an answer, or a GET whose decision was stored before the kill and
+    # which the client (geventhttpclient, as RFC 9110 allows for idempotent methods) sent again by itself
+    cut = statuses.get(0, 0) + sum(1 for u in run.log["committed_unacknowledged"] if u.get("retried_get"))
+    assert cut >= 1, ("no request was in flight at any of the kills", run.log)
     assert run.service_log.count("was sent SIGKILL") == len(run.fault["killed"])
     assert_whole(run)
     after_kills = [e for e in run.journal if e.get("at", 0) > run.fault["at"]]
