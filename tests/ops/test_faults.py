@@ -29,9 +29,9 @@ def answered_after(journal: Journal, moment: float, status: int | tuple[int, ...
 
 
 def test_a_worker_killed_mid_load_loses_no_acknowledged_decision(demo: Demo):
-    """SIGKILL, twice or more, of the longest-running worker while both serve: the master replaces it; requests in
-    flight get no answer, and one whose commit finished before the kill is stored, traced to its request and
-    returned again (200) when the client retries with its Idempotency-Key."""
+    """SIGKILL, twice or more, of a worker caught serving a request while both serve: the master replaces it;
+    requests in flight get no answer, and one whose commit finished before the kill is stored, traced to its request
+    and returned again (200) when the client retries with its Idempotency-Key."""
 
     def kill_workers(service: Service, journal: Journal) -> dict[str, Any]:
         assert wait_for(lambda: len(journal()) >= 30, 20), "the load did not start"
