@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from sqlalchemy import select
@@ -32,7 +31,6 @@ class RulesetRegistry:
     def __init__(self, rules_dir: str):
         self.current: Ruleset = compiled(read_rules_dir(rules_dir))
         self._cache: dict[str, Ruleset] = {self.current.version: self.current}
-        self._lock = threading.Lock()
         self._committed: set[str] = set()
 
     def ensure_stored(self, session: Session, ruleset: Ruleset) -> None:
@@ -52,17 +50,15 @@ class RulesetRegistry:
 
     def get(self, session: Session, version: str) -> Ruleset:
         """The ruleset of ``version``, re-created from its stored files when it is not the current one."""
-        # a version already kept is read without the lock (one dict read is atomic; a replay asks once per row);
-        # the lock only orders the insertions below
+        # no lock: a replay asks once per row, and one dict read or write is atomic; two threads missing the same
+        # version at once would each compile it, into rulesets of the same rules (durable registers a name once)
         found = self._cache.get(version)
         if found is not None:
             return found
         row = session.get(RulesetVersion, version)
         if row is None:
             raise NotFound(f"No ruleset {version}.")
-        ruleset = compiled(dict(row.files))
-        with self._lock:
-            self._cache[version] = ruleset
+        ruleset = self._cache[version] = compiled(dict(row.files))
         return ruleset
 
     def stored_versions(self, session: Session) -> list[dict[str, Any]]:
