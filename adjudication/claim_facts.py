@@ -8,7 +8,7 @@ derives the facts again with that ruleset's law. The facts are JSON-ready (dates
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -50,14 +50,10 @@ def _optional_date(value: Any) -> dt.date | None:
 
 
 def scholarship_levels(parameters: Parameters, on: dt.date) -> dict[str, str]:
-    """Education level -> the scholarship level that pays for it, in force on ``on`` (kept per day: a log of
-    decisions asks for the same days over and over)."""
-    memo: dict[dt.date, dict[str, str]] = parameters.memo.setdefault("scholarship.levels", {})
-    levels = memo.get(on)
-    if levels is None:
-        levels = memo[on] = {education: level for level in SCHOLARSHIP_LEVELS
-                             for education in parameter(parameters, f"scholarship.levels.{level}", on)}
-    return levels
+    """Education level -> the scholarship level that pays for it, in force on ``on`` (kept per day)."""
+    return parameters.per_day("scholarship.levels", on, lambda: {
+        education: level for level in SCHOLARSHIP_LEVELS
+        for education in parameter(parameters, f"scholarship.levels.{level}", on)})
 
 
 def scholarship_children(heirs: Iterable[Mapping[str, Any]], on: dt.date, parameters: Parameters
@@ -86,24 +82,21 @@ def _scholarship_facts(heirs: list[Mapping[str, Any]], on: dt.date, parameters: 
             **{f"scholarship_children_{level}": paid.count(level) for level in SCHOLARSHIP_LEVELS}}
 
 
-def heir_classes(parameters: Parameters, on: dt.date) -> list[tuple[str, ...]]:
+def heir_classes(parameters: Parameters, on: dt.date) -> tuple[tuple[str, ...], ...]:
     """The classes of heirs in their legal order (``heirs.class_1``, ``class_2``, ... in force on ``on``; kept per
     day)."""
-    memo: dict[dt.date, list[tuple[str, ...]]] = parameters.memo.setdefault("heirs.classes", {})
-    found = memo.get(on)
-    if found is not None:
-        return list(found)
-    classes: list[tuple[str, ...]] = []
-    while f"heirs.class_{len(classes) + 1}" in parameters:
-        value = parameters.value(f"heirs.class_{len(classes) + 1}", on)
-        if not isinstance(value, tuple):
-            break
-        classes.append(tuple(str(relation) for relation in value))
-    memo[on] = classes
-    return list(classes)
+    def build() -> tuple[tuple[str, ...], ...]:
+        classes: list[tuple[str, ...]] = []
+        while f"heirs.class_{len(classes) + 1}" in parameters:
+            value = parameters.value(f"heirs.class_{len(classes) + 1}", on)
+            if not isinstance(value, tuple):
+                break
+            classes.append(tuple(str(relation) for relation in value))
+        return tuple(classes)
+    return parameters.per_day("heirs.classes", on, build)
 
 
-def heir_class(heirs: Iterable[Mapping[str, Any]], classes: list[tuple[str, ...]]) -> tuple[int, list[str]]:
+def heir_class(heirs: Iterable[Mapping[str, Any]], classes: Sequence[tuple[str, ...]]) -> tuple[int, list[str]]:
     """The first class of heirs present in the legal order and its relations present (sorted); (len + 1, []) if
     none is."""
     relations = {h.get("relation") for h in heirs}

@@ -12,10 +12,10 @@ import bisect
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import MissingParameterError, RuleFileError
 from .fact_catalogue import parse_date
@@ -27,6 +27,8 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PARAMETER_KEYS = frozenset({"description", "unit", "values", "note"})
 VALUE_KEYS = frozenset({"value", "reference"})
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,14 @@ class Parameters(Mapping[str, Parameter]):
 
     def __getitem__(self, name: str) -> Parameter:
         return self._by_name[name]
+
+    def per_day(self, key: str, on: dt.date, build: Callable[[], T]) -> T:
+        """``build()``, kept in the memo under ``key`` for the day ``on``: a value in force on a day that a log of
+        decisions asks for over and over (the caller must not change it)."""
+        memo: dict[dt.date, T] = self.memo.setdefault(key, {})
+        if on not in memo:
+            memo[on] = build()
+        return memo[on]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._by_name)
